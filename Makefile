@@ -1,0 +1,70 @@
+# Every target bootstraps what it needs: a fresh machine with Python 3.11+,
+# Node.js and make runs `make serve` or `make test` and nothing else.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAGE ?= dev
+# Hash of what the install depends on: a change re-installs, nothing else does.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null | cksum | cut -d' ' -f1)
+
+.PHONY: help install serve test lint typecheck pytest unit integration e2e infra-test \
+        schema synth deploy destroy bench clean
+
+help:
+	@echo "make serve    run the API locally (GraphiQL at http://127.0.0.1:8000/graphql)"
+	@echo "make test     ruff, mypy, pytest (unit, integration, e2e, infra), CDK synth + cdk-nag + cfn-lint"
+	@echo "make bench    benchmarks -> bench/results.json"
+	@echo "make schema   regenerate schema.graphql from api/"
+	@echo "make synth    synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)"
+	@echo "make deploy   deploy to AWS (STAGE=dev|prod)"
+	@echo "make destroy  tear down (STAGE=dev)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml package.json
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,infra]'
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/orders serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+schema: $(STAMP)
+	$(BIN)/orders schema
+
+synth: $(STAMP)
+	npx --no-install cdk synth --quiet -c stage=$(STAGE)
+
+cfn-lint: $(STAMP)
+	rm -rf cdk.out
+	npx --no-install cdk synth --quiet -c stage=dev -o cdk.out/dev
+	npx --no-install cdk synth --quiet -c stage=prod -o cdk.out/prod
+	$(BIN)/cfn-lint cdk.out/dev/*.template.json cdk.out/prod/*.template.json
+
+test: lint typecheck pytest cfn-lint
+
+deploy: $(STAMP)
+	npx --no-install cdk deploy -c stage=$(STAGE) --require-approval broadening
+
+destroy: $(STAMP)
+	npx --no-install cdk destroy -c stage=$(STAGE)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,61 @@
+"""AppSync's AWS scalars for strawberry, validated by AppSync's rules (resolvers.domain.calendar).
+
+Values travel as AppSync sends them to a Lambda: the string (or integer) the client wrote,
+after validation. The exported SDL must not declare them: AppSync defines them itself."""
+
+from typing import Any, NewType
+
+from strawberry.types.scalar import ScalarDefinition, scalar
+
+from resolvers.domain.calendar import is_aws_timestamp, parse_aws_date, parse_aws_datetime
+
+AWSDate = NewType("AWSDate", str)
+AWSDateTime = NewType("AWSDateTime", str)
+AWSTimestamp = NewType("AWSTimestamp", int)
+
+
+def _date(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not an AWSDate (YYYY-MM-DD)")
+    parse_aws_date(value)
+    return value
+
+
+def _datetime(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not an AWSDateTime (YYYY-MM-DDThh:mm:ss.sssZ)")
+    parse_aws_datetime(value)
+    return value
+
+
+def _timestamp(value: Any) -> int:
+    if not is_aws_timestamp(value):
+        raise ValueError(f"{value!r} is not an AWSTimestamp (integer seconds since the epoch)")
+    return int(value)
+
+
+SCALAR_MAP: dict[object, ScalarDefinition] = {
+    AWSDate: scalar(
+        name="AWSDate",
+        description="YYYY-MM-DD, optionally with a time zone offset",
+        serialize=_date,
+        parse_value=_date,
+        print_definition=False,
+    ),
+    AWSDateTime: scalar(
+        name="AWSDateTime",
+        description="YYYY-MM-DDThh:mm:ss.sssZ; the offset is required",
+        serialize=_datetime,
+        parse_value=_datetime,
+        print_definition=False,
+    ),
+    AWSTimestamp: scalar(
+        name="AWSTimestamp",
+        description="Seconds since 1970-01-01T00:00Z",
+        serialize=_timestamp,
+        parse_value=_timestamp,
+        print_definition=False,
+    ),
+}
+
+AWS_SCALAR_NAMES = frozenset(definition.name for definition in SCALAR_MAP.values())

@@ -1,0 +1,168 @@
+"""The GraphQL contract, in strawberry types: the one source of `schema.graphql`.
+
+Every root field delegates to the `AppSyncRuntime` in the request context, which plays
+AppSync's part locally (build the resolver event, call the Lambda handler, apply the
+response handler's semantics, cache). Object fields read the dicts the Lambda returns."""
+
+from collections.abc import AsyncGenerator, Mapping
+from enum import Enum
+from typing import Any, Protocol
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+from api.directives import AUTH_DIRECTIVES, AwsSubscribe
+from api.scalars import SCALAR_MAP, AWSDate, AWSDateTime, AWSTimestamp
+from resolvers import fields
+from resolvers.domain import states
+from resolvers.fields import ResolverField
+
+Estado = strawberry.enum(states.Estado, description="The state of a work order")
+
+
+@strawberry.enum(description="Order of `ordersByState` by arrival (`fecha_registro`)")
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.type(description="A work order", directives=AUTH_DIRECTIVES)
+class Order:
+    id: strawberry.ID
+    descripcion: str
+    fecha_entrega: AWSDate
+    estado: Estado  # type: ignore[valid-type]
+    fecha_registro: AWSDateTime = strawberry.field(description="Arrival, UTC, microseconds")
+    timestamp: AWSTimestamp = strawberry.field(description="Arrival, epoch seconds")
+    fecha_actualizacion: AWSDateTime | None = strawberry.field(
+        description="Last state change; null until the first transition"
+    )
+    motivo_cancelacion: str | None
+    version: int = strawberry.field(description="Optimistic concurrency: +1 per transition")
+
+
+@strawberry.type(description="One page of orders", directives=AUTH_DIRECTIVES)
+class OrderConnection:
+    items: list[Order]
+    nextToken: str | None = strawberry.field(description="Opaque; pass back for the next page")
+
+
+@strawberry.input
+class CreateOrderInput:
+    descripcion: str
+    fecha_entrega: AWSDate
+    estado: Estado | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET, description="Optional; only `recibida` is accepted"
+    )
+    clientToken: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Idempotency key: a retry with the same token and input is safe",
+    )
+
+
+class AppSyncRuntime(Protocol):
+    """What AppSync does around a Lambda resolver; the local emulator implements it."""
+
+    async def resolve(self, field: ResolverField, info: Info[Any, Any]) -> Any: ...
+
+    def subscribe(
+        self, field_name: str, info: Info[Any, Any], filters: Mapping[str, Any]
+    ) -> AsyncGenerator[Any, None]: ...
+
+
+def _runtime(info: Info[Any, Any]) -> AppSyncRuntime:
+    runtime: AppSyncRuntime = info.context["runtime"]
+    return runtime
+
+
+# Resolvers take their arguments by their GraphQL names, unused here: the runtime forwards
+# the arguments as the client sent them (as AppSync does), not strawberry's Python values.
+@strawberry.type(directives=AUTH_DIRECTIVES)
+class Query:
+    @strawberry.field(description="One order by id; null when there is none")
+    async def getOrder(self, info: Info[Any, Any], id: strawberry.ID) -> Order | None:
+        return await _runtime(info).resolve(fields.GET_ORDER, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Orders in one state, by arrival; a Query on the state index")
+    async def ordersByState(
+        self,
+        info: Info[Any, Any],
+        estado: Estado,  # type: ignore[valid-type]
+        limit: int | None = strawberry.UNSET,
+        nextToken: str | None = strawberry.UNSET,
+        sortDirection: SortDirection | None = strawberry.UNSET,
+        desde: AWSDateTime | None = strawberry.UNSET,
+        hasta: AWSDateTime | None = strawberry.UNSET,
+    ) -> OrderConnection:
+        return await _runtime(info).resolve(fields.ORDERS_BY_STATE, info)  # type: ignore[no-any-return]
+
+
+@strawberry.type(directives=AUTH_DIRECTIVES)
+class Mutation:
+    @strawberry.mutation(description="Register a work order in state `recibida`")
+    async def createOrder(self, info: Info[Any, Any], input: CreateOrderInput) -> Order:
+        return await _runtime(info).resolve(fields.CREATE_ORDER, info)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(
+        description="Move an order to `estado`; `cancelada` needs `motivo`. "
+        "`expectedVersion` rejects the change if the order moved on meanwhile."
+    )
+    async def updateOrderState(
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        estado: Estado,  # type: ignore[valid-type]
+        motivo: str | None = strawberry.UNSET,
+        expectedVersion: int | None = strawberry.UNSET,
+    ) -> Order:
+        return await _runtime(info).resolve(fields.UPDATE_ORDER_STATE, info)  # type: ignore[no-any-return]
+
+
+@strawberry.type(directives=AUTH_DIRECTIVES)
+class Subscription:
+    @strawberry.subscription(
+        description="Orders created, optionally only in one state",
+        directives=[AwsSubscribe(mutations=[fields.CREATE_ORDER.field_name])],
+    )
+    async def onOrderCreated(
+        self,
+        info: Info[Any, Any],
+        estado: Estado | None = strawberry.UNSET,  # type: ignore[valid-type]
+    ) -> AsyncGenerator[Order | None, None]:
+        async for order in _runtime(info).subscribe(
+            fields.CREATE_ORDER.field_name, info, {"estado": estado}
+        ):
+            yield order
+
+    @strawberry.subscription(
+        description="State changes, optionally of one order or into one state",
+        directives=[AwsSubscribe(mutations=[fields.UPDATE_ORDER_STATE.field_name])],
+    )
+    async def onOrderStateChanged(
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID | None = strawberry.UNSET,
+        estado: Estado | None = strawberry.UNSET,  # type: ignore[valid-type]
+    ) -> AsyncGenerator[Order | None, None]:
+        async for order in _runtime(info).subscribe(
+            fields.UPDATE_ORDER_STATE.field_name, info, {"id": id, "estado": estado}
+        ):
+            yield order
+
+
+def _read_attribute(obj: Any, name: str) -> Any:
+    """Object fields read the Lambda's dicts; a projected read leaves unselected keys out."""
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    config=StrawberryConfig(
+        auto_camel_case=False, scalar_map=SCALAR_MAP, default_resolver=_read_attribute
+    ),
+)

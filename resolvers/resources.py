@@ -1,0 +1,69 @@
+"""Resource names, key schemas and queue attributes: defined here once and used by the
+Lambda, the local emulator (which provisions them in moto) and the CDK stack."""
+
+from dataclasses import dataclass
+
+from resolvers.domain.states import Estado
+
+SERVICE = "orders"
+LOCAL_STAGE = "local"
+
+# Orders table: one item per order, keyed by id.
+ORDERS_PARTITION_KEY = "id"
+# Global secondary index serving `ordersByState` as a Query in arrival order.
+STATE_INDEX_NAME = "by-estado"
+STATE_INDEX_PARTITION_KEY = "estado"
+STATE_INDEX_SORT_KEY = "fecha_registro"
+
+# Powertools idempotency table (its default attribute names).
+IDEMPOTENCY_PARTITION_KEY = "id"
+IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+
+# FIFO queues: one per state, each with its own FIFO dead-letter queue.
+DLQ_MAX_RECEIVE_COUNT = 5
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+# High-throughput FIFO: deduplication and throughput are per message group.
+FIFO_QUEUE_ATTRIBUTES: dict[str, str] = {
+    "FifoQueue": "true",
+    "ContentBasedDeduplication": "false",
+    "DeduplicationScope": "messageGroup",
+    "FifoThroughputLimit": "perMessageGroupId",
+}
+DLQ_ATTRIBUTES: dict[str, str] = {
+    "FifoQueue": "true",
+    "ContentBasedDeduplication": "false",
+    "MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS),
+}
+
+
+@dataclass(frozen=True)
+class ResourceNames:
+    """Physical names for one stage (`dev`, `prod`, `local`)."""
+
+    stage: str
+
+    @property
+    def orders_table(self) -> str:
+        return f"{SERVICE}-{self.stage}"
+
+    @property
+    def idempotency_table(self) -> str:
+        return f"{SERVICE}-{self.stage}-idempotency"
+
+    def queue(self, estado: Estado) -> str:
+        return f"{SERVICE}-{self.stage}-{estado.value}.fifo"
+
+    def dead_letter_queue(self, estado: Estado) -> str:
+        return f"{SERVICE}-{self.stage}-{estado.value}-dlq.fifo"
+
+
+# Environment variables through which the Lambda receives its resources.
+ENV_ORDERS_TABLE = "ORDERS_TABLE"
+ENV_IDEMPOTENCY_TABLE = "ORDERS_IDEMPOTENCY_TABLE"
+ENV_CACHE_TTL = "ORDERS_CACHE_TTL"
+ENV_STAGE = "ORDERS_STAGE"
+
+
+def env_queue_url(estado: Estado) -> str:
+    """The variable holding the URL of `estado`'s queue, e.g. ORDERS_QUEUE_URL_RECIBIDA."""
+    return f"ORDERS_QUEUE_URL_{estado.value.upper()}"
