@@ -1,0 +1,1 @@
+"""Implementations of the service's interfaces: DynamoDB, SQS, Powertools idempotency."""

@@ -1,0 +1,230 @@
+"""The orders table in DynamoDB: conditional writes, one GetItem per read, a Query on the
+state index per page (never a Scan)."""
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from resolvers import resources
+from resolvers.domain.order import Order
+from resolvers.domain.states import INITIAL_STATE
+from resolvers.domain.validation import SortDirection, StateQuery
+from resolvers.service.ports import (
+    OrderAlreadyStored,
+    OrderView,
+    Page,
+    PageKey,
+    Projection,
+    StaleOrder,
+)
+
+if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+KEY_ATTRIBUTES = (
+    resources.ORDERS_PARTITION_KEY,
+    resources.STATE_INDEX_PARTITION_KEY,
+    resources.STATE_INDEX_SORT_KEY,
+)
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _is_condition_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def _plain(value: Any) -> Any:
+    # DynamoDB numbers come back as Decimal; every number of an order is an integer.
+    return int(value) if isinstance(value, Decimal) else value
+
+
+def _from_item(item: dict[str, Any]) -> OrderView:
+    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+
+
+def _to_item(order: Order) -> dict[str, Any]:
+    # Absent optional attributes are not stored: the GraphQL type makes them null.
+    return {
+        name: _serializer.serialize(value)
+        for name, value in order.as_dict().items()
+        if value is not None
+    }
+
+
+def _projection(attributes: Projection) -> dict[str, Any]:
+    if attributes is None:
+        return {}
+    names = sorted(attributes)
+    return {
+        "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(names))),
+        "ExpressionAttributeNames": {f"#p{i}": name for i, name in enumerate(names)},
+    }
+
+
+class OrdersTable:
+    def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _key(self, order_id: str) -> dict[str, Any]:
+        return {resources.ORDERS_PARTITION_KEY: {"S": order_id}}
+
+    def add(self, order: Order) -> None:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=_to_item(order),
+                ConditionExpression="attribute_not_exists(#id)",
+                ExpressionAttributeNames={"#id": resources.ORDERS_PARTITION_KEY},
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise OrderAlreadyStored(order.id) from None
+            raise
+
+    def load(self, order_id: str) -> Order | None:
+        response = self._client.get_item(
+            TableName=self._table, Key=self._key(order_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else Order.from_dict(_from_item(item))
+
+    def get(self, order_id: str, attributes: Projection) -> OrderView | None:
+        # Consistent, so a client reads its own write (createOrder then getOrder).
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=self._key(order_id),
+            ConsistentRead=True,
+            **_projection(attributes),
+        )
+        item = response.get("Item")
+        return None if item is None else _from_item(item)
+
+    def query_by_state(
+        self, query: StateQuery, *, limit: int, start: PageKey | None, attributes: Projection
+    ) -> Page:
+        """One page of `limit` orders. Reads one item past the page so that a nextToken is
+        returned only when another item exists (no empty last page); the page key is the
+        last returned item's key, so pages neither overlap nor skip."""
+        # The page key is built from the last item: its key attributes are always read.
+        projection = None if attributes is None else attributes | set(KEY_ATTRIBUTES)
+        request = self._query_request(query, projection)
+        items: list[dict[str, Any]] = []
+        exclusive_start: dict[str, Any] | None = (
+            None if start is None else {k: {"S": v} for k, v in start.items()}
+        )
+        while len(items) <= limit:
+            if exclusive_start is not None:
+                request["ExclusiveStartKey"] = exclusive_start
+            # A response can stop short of Limit (1 MB per page), so ask for what is missing.
+            request["Limit"] = limit + 1 - len(items)
+            response = self._client.query(**request)
+            items.extend(response.get("Items", []))
+            exclusive_start = response.get("LastEvaluatedKey")
+            if exclusive_start is None:
+                break
+        views = [_from_item(item) for item in items[:limit]]
+        if len(items) <= limit:
+            return Page(items=views)
+        last = views[-1]
+        return Page(items=views, last_key={name: str(last[name]) for name in KEY_ATTRIBUTES})
+
+    def _query_request(self, query: StateQuery, projection: Projection) -> dict[str, Any]:
+        names = {"#e": resources.STATE_INDEX_PARTITION_KEY}
+        values: dict[str, Any] = {":e": {"S": query.estado.value}}
+        condition = "#e = :e"
+        if query.desde is not None or query.hasta is not None:
+            # DynamoDB rejects an attribute name that the expressions do not use.
+            names["#r"] = resources.STATE_INDEX_SORT_KEY
+        if query.desde is not None and query.hasta is not None:
+            condition += " AND #r BETWEEN :desde AND :hasta"
+        elif query.desde is not None:
+            condition += " AND #r >= :desde"
+        elif query.hasta is not None:
+            condition += " AND #r <= :hasta"
+        if query.desde is not None:
+            values[":desde"] = {"S": query.desde}
+        if query.hasta is not None:
+            values[":hasta"] = {"S": query.hasta}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": resources.STATE_INDEX_NAME,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": query.direction is SortDirection.ASC,
+        }
+        projected = _projection(projection)
+        if projected:
+            request["ProjectionExpression"] = projected["ProjectionExpression"]
+            names.update(projected["ExpressionAttributeNames"])
+        request["ExpressionAttributeNames"] = names
+        return request
+
+    def save_transition(self, before: Order, after: Order) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(before.id),
+                **_update_from(before, after),
+                # The stored item when the condition fails tells the use case why.
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+            # Present when the order exists (ReturnValuesOnConditionCheckFailure=ALL_OLD).
+            item: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
+            raise StaleOrder(None if not item else Order.from_dict(_from_item(item))) from None
+
+    def revert_transition(self, before: Order, after: Order) -> None:
+        self._client.update_item(
+            TableName=self._table, Key=self._key(before.id), **_update_from(after, before)
+        )
+
+    def remove_new(self, order: Order) -> None:
+        self._client.delete_item(
+            TableName=self._table,
+            Key=self._key(order.id),
+            ConditionExpression="#estado = :estado AND #version = :version",
+            ExpressionAttributeNames={"#estado": "estado", "#version": "version"},
+            ExpressionAttributeValues={
+                ":estado": {"S": INITIAL_STATE.value},
+                ":version": {"N": "1"},
+            },
+        )
+
+
+_STATE_ATTRIBUTES = ("estado", "version", "fecha_actualizacion", "motivo_cancelacion")
+
+
+def _update_from(stored: Order, target: Order) -> dict[str, Any]:
+    """An UpdateItem that turns `stored` into `target`, conditioned on the item still
+    being `stored` (state and version): the single write of a transition or of its undo."""
+    stored_values, target_values = stored.as_dict(), target.as_dict()
+    names = {"#estado": "estado", "#version": "version"}
+    values: dict[str, Any] = {
+        ":was_estado": _serializer.serialize(stored.estado.value),
+        ":was_version": _serializer.serialize(stored.version),
+    }
+    sets, removes = [], []
+    for name in _STATE_ATTRIBUTES:
+        if target_values[name] is None:
+            if stored_values[name] is not None:
+                removes.append(f"#{name}")
+                names[f"#{name}"] = name
+        else:
+            sets.append(f"#{name} = :{name}")
+            names[f"#{name}"] = name
+            values[f":{name}"] = _serializer.serialize(target_values[name])
+    expression = "SET " + ", ".join(sets)
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    return {
+        "UpdateExpression": expression,
+        "ConditionExpression": "#estado = :was_estado AND #version = :was_version",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }

@@ -1,0 +1,134 @@
+"""The work order and the one way it changes state."""
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from resolvers.domain.errors import ConflictError, InvalidTransition
+from resolvers.domain.states import INITIAL_STATE, Estado, can_transition_to
+from resolvers.domain.timestamps import epoch_seconds, format_instant
+
+# Stable namespace for ids derived from a clientToken: a retried createOrder gets the same
+# id, so it lands on the same item and the same queue deduplication id.
+CLIENT_TOKEN_NAMESPACE = uuid.UUID("5f0c2a8e-8d0b-4c55-9b43-6f1e2d7c9a10")
+
+ORDER_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "id",
+        "descripcion",
+        "fecha_entrega",
+        "estado",
+        "fecha_registro",
+        "timestamp",
+        "fecha_actualizacion",
+        "motivo_cancelacion",
+        "version",
+    }
+)
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """A validated createOrder input."""
+
+    descripcion: str
+    fecha_entrega: date
+    client_token: str | None = None
+
+    def order_id(self) -> str:
+        if self.client_token is None:
+            return str(uuid.uuid4())
+        return str(uuid.uuid5(CLIENT_TOKEN_NAMESPACE, self.client_token))
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """A validated updateOrderState request."""
+
+    estado: Estado
+    motivo: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    descripcion: str
+    fecha_entrega: str
+    estado: Estado
+    fecha_registro: str
+    timestamp: int
+    version: int
+    fecha_actualizacion: str | None = None
+    motivo_cancelacion: str | None = None
+
+    @classmethod
+    def register(cls, new: NewOrder, *, order_id: str, now: datetime) -> "Order":
+        return cls(
+            id=order_id,
+            descripcion=new.descripcion,
+            fecha_entrega=new.fecha_entrega.isoformat(),
+            estado=INITIAL_STATE,
+            fecha_registro=format_instant(now),
+            timestamp=epoch_seconds(now),
+            version=1,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Order":
+        return cls(
+            id=str(data["id"]),
+            descripcion=str(data["descripcion"]),
+            fecha_entrega=str(data["fecha_entrega"]),
+            estado=Estado(data["estado"]),
+            fecha_registro=str(data["fecha_registro"]),
+            timestamp=int(data["timestamp"]),
+            version=int(data["version"]),
+            fecha_actualizacion=data.get("fecha_actualizacion"),
+            motivo_cancelacion=data.get("motivo_cancelacion"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every Order attribute of the GraphQL type (absent ones as None)."""
+        return {
+            "id": self.id,
+            "descripcion": self.descripcion,
+            "fecha_entrega": self.fecha_entrega,
+            "estado": self.estado.value,
+            "fecha_registro": self.fecha_registro,
+            "timestamp": self.timestamp,
+            "fecha_actualizacion": self.fecha_actualizacion,
+            "motivo_cancelacion": self.motivo_cancelacion,
+            "version": self.version,
+        }
+
+    def matches(self, new: NewOrder) -> bool:
+        """True when this order was created from the same input as `new`."""
+        return (self.descripcion, self.fecha_entrega) == (
+            new.descripcion,
+            new.fecha_entrega.isoformat(),
+        )
+
+
+def transition(order: Order, change: StateChange, *, now: datetime) -> Order:
+    """The order after `change`, or the error the client should see.
+
+    InvalidTransition is checked before a stale expectedVersion (ConflictError): when both
+    apply, DESIGN.md's precedence reports the transition."""
+    if not can_transition_to(order.estado, change.estado):
+        raise InvalidTransition(
+            f"order {order.id} is {order.estado.value} and cannot move to {change.estado.value}"
+        )
+    if change.expected_version is not None and change.expected_version != order.version:
+        raise ConflictError(
+            f"order {order.id} is at version {order.version}, not {change.expected_version}; "
+            "read it again and retry"
+        )
+    return replace(
+        order,
+        estado=change.estado,
+        version=order.version + 1,
+        fecha_actualizacion=format_instant(now),
+        motivo_cancelacion=change.motivo if change.estado is Estado.cancelada else None,
+    )

@@ -1,0 +1,128 @@
+"""Argument rules. Everything here runs before any read or write, so a ValidationError
+always means nothing was touched."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from resolvers.domain.errors import ValidationError
+from resolvers.domain.order import NewOrder, StateChange
+from resolvers.domain.states import INITIAL_STATE, Estado
+from resolvers.domain.timestamps import parse_aws_date, parse_aws_datetime
+
+MAX_DESCRIPCION_LENGTH = 2000
+MAX_MOTIVO_LENGTH = 2000
+# DynamoDB caps a partition key at 2048 bytes; ids and tokens stay far below it.
+MAX_KEY_LENGTH = 256
+MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = 1, 100, 20
+_ESTADOS = frozenset(e.value for e in Estado)
+
+
+class SortDirection(StrEnum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@dataclass(frozen=True)
+class StateQuery:
+    """What an ordersByState page is bound to (a nextToken is valid only for the same)."""
+
+    estado: Estado
+    direction: SortDirection = SortDirection.ASC
+    desde: str | None = None
+    hasta: str | None = None
+
+    def includes(self, fecha_registro: str) -> bool:
+        return (self.desde is None or self.desde <= fecha_registro) and (
+            self.hasta is None or fecha_registro <= self.hasta
+        )
+
+
+def parse_estado(value: object, argument: str = "estado") -> Estado:
+    if isinstance(value, str) and value in _ESTADOS:
+        return Estado(value)
+    allowed = ", ".join(e.value for e in Estado)
+    raise ValidationError(f"{argument} must be one of {allowed}")
+
+
+def validate_order_id(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("id must be a non-blank string")
+    if len(value) > MAX_KEY_LENGTH:
+        raise ValidationError(f"id must be at most {MAX_KEY_LENGTH} characters")
+    return value
+
+
+def _text(value: object, argument: str, max_length: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{argument} must not be blank")
+    text = value.strip()
+    if len(text) > max_length:
+        raise ValidationError(f"{argument} must be at most {max_length} characters")
+    return text
+
+
+def validate_new_order(arguments: Mapping[str, object], *, today: date) -> NewOrder:
+    """createOrder's `input`; `today` is the registration date in UTC."""
+    descripcion = _text(arguments.get("descripcion"), "descripcion", MAX_DESCRIPCION_LENGTH)
+    fecha_entrega = parse_aws_date(arguments.get("fecha_entrega"), "fecha_entrega")
+    if fecha_entrega < today:
+        raise ValidationError(
+            f"fecha_entrega {fecha_entrega.isoformat()} is before today ({today.isoformat()} UTC)"
+        )
+    estado = arguments.get("estado")
+    if estado is not None and estado != INITIAL_STATE.value:
+        raise ValidationError(f"a new order can only be {INITIAL_STATE.value}")
+    token = arguments.get("clientToken")
+    if token is not None:
+        token = _text(token, "clientToken", MAX_KEY_LENGTH)
+    return NewOrder(descripcion=descripcion, fecha_entrega=fecha_entrega, client_token=token)
+
+
+def validate_state_change(
+    estado: object, motivo: object = None, expected_version: object = None
+) -> StateChange:
+    target = parse_estado(estado)
+    if target is Estado.cancelada:
+        reason: str | None = _text(motivo, "motivo", MAX_MOTIVO_LENGTH)
+    elif motivo is not None:
+        # A reason on any other state would be silently dropped: say so instead.
+        raise ValidationError("motivo is only accepted when estado is cancelada")
+    else:
+        reason = None
+    if expected_version is not None and (
+        isinstance(expected_version, bool)
+        or not isinstance(expected_version, int)
+        or expected_version < 1
+    ):
+        raise ValidationError("expectedVersion must be a positive integer")
+    return StateChange(estado=target, motivo=reason, expected_version=expected_version)
+
+
+def validate_limit(limit: object) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if isinstance(limit, bool) or not isinstance(limit, int) or not MIN_LIMIT <= limit <= MAX_LIMIT:
+        raise ValidationError(f"limit must be between {MIN_LIMIT} and {MAX_LIMIT}")
+    return limit
+
+
+def validate_state_query(
+    estado: object,
+    sort_direction: object = None,
+    desde: object = None,
+    hasta: object = None,
+) -> StateQuery:
+    target = parse_estado(estado)
+    if sort_direction is None:
+        direction = SortDirection.ASC
+    elif isinstance(sort_direction, str) and sort_direction in SortDirection.__members__:
+        direction = SortDirection(sort_direction)
+    else:
+        raise ValidationError("sortDirection must be ASC or DESC")
+    lower = None if desde is None else parse_aws_datetime(desde, "desde")
+    upper = None if hasta is None else parse_aws_datetime(hasta, "hasta")
+    if lower is not None and upper is not None and lower > upper:
+        raise ValidationError("desde must not be after hasta")
+    return StateQuery(estado=target, direction=direction, desde=lower, hasta=upper)

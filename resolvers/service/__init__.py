@@ -1,0 +1,1 @@
+"""Use cases: what each resolver does, against small interfaces the adapters implement."""

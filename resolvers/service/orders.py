@@ -1,0 +1,128 @@
+"""The four use cases behind the resolvers.
+
+Invariant kept here: an order visible in state S always has its message in S's queue. A
+write is published right after; when publishing fails the write is undone (conditionally,
+so a concurrent change is never clobbered) and the caller gets an error to retry."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from resolvers.domain.errors import ConflictError, NotFound, OrderError
+from resolvers.domain.order import NewOrder, Order, StateChange, transition
+from resolvers.domain.states import INITIAL_STATE
+from resolvers.domain.timestamps import Clock
+from resolvers.domain.validation import StateQuery
+from resolvers.service.ports import (
+    CreationGuard,
+    OrderAlreadyStored,
+    OrderRepository,
+    OrderView,
+    PageTokens,
+    Projection,
+    StaleOrder,
+    StatePublisher,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class OrderNotPublished(Exception):
+    """Publishing failed and the write was undone; the client may retry. Not a domain
+    error: it surfaces as an unhandled resolver error, like any other infrastructure fault."""
+
+
+@dataclass
+class OrderService:
+    repository: OrderRepository
+    publisher: StatePublisher
+    clock: Clock
+    page_tokens: PageTokens
+    # None: createOrder ignores clientToken (unit tests that do not exercise retries).
+    creation_guard: CreationGuard | None = None
+
+    def create_order(self, new: NewOrder) -> OrderView:
+        if new.client_token is None or self.creation_guard is None:
+            return self._create(new).as_dict()
+        request = {
+            "clientToken": new.client_token,
+            "descripcion": new.descripcion,
+            "fecha_entrega": new.fecha_entrega.isoformat(),
+        }
+        return self.creation_guard.run(request, lambda: self._create(new).as_dict())
+
+    def _create(self, new: NewOrder) -> Order:
+        order = Order.register(new, order_id=new.order_id(), now=self.clock())
+        try:
+            self.repository.add(order)
+        except OrderAlreadyStored:
+            return self._resume_creation(new, order.id)
+        self._publish_or_undo(order, undo=lambda: self.repository.remove_new(order))
+        return order
+
+    def _resume_creation(self, new: NewOrder, order_id: str) -> Order:
+        """A retry after a crash between write and publish (the idempotency record had
+        expired): the id from the clientToken finds the stored order, and re-publishing
+        its first message is harmless because the deduplication id is the same."""
+        stored = self.repository.load(order_id)
+        if stored is None or not stored.matches(new):
+            raise ConflictError("clientToken was already used for another order")
+        if stored.estado is INITIAL_STATE and stored.version == 1:
+            self._publish_or_undo(stored, undo=lambda: self.repository.remove_new(stored))
+        return stored
+
+    def update_order_state(self, order_id: str, change: StateChange) -> OrderView:
+        current = self.repository.load(order_id)
+        if current is None:
+            raise NotFound(f"no order has id {order_id}")
+        updated = transition(current, change, now=self.clock())
+        try:
+            self.repository.save_transition(current, updated)
+        except StaleOrder as stale:
+            raise self._explain_lost_write(order_id, stale.current, change) from None
+        self._publish_or_undo(
+            updated, undo=lambda: self.repository.revert_transition(current, updated)
+        )
+        return updated.as_dict()
+
+    def _explain_lost_write(
+        self, order_id: str, now_stored: Order | None, change: StateChange
+    ) -> OrderError:
+        """The error the client would have got had it arrived after the winning write."""
+        if now_stored is None:
+            return NotFound(f"no order has id {order_id}")
+        try:
+            transition(now_stored, change, now=self.clock())
+        except OrderError as error:
+            return error
+        return ConflictError(f"order {order_id} was changed concurrently; read it and retry")
+
+    def get_order(self, order_id: str, attributes: Projection) -> OrderView | None:
+        return self.repository.get(order_id, attributes)
+
+    def orders_by_state(
+        self, query: StateQuery, *, limit: int, next_token: str | None, attributes: Projection
+    ) -> dict[str, Any]:
+        start = None if next_token is None else self.page_tokens.decode(next_token, query)
+        page = self.repository.query_by_state(
+            query, limit=limit, start=start, attributes=attributes
+        )
+        token = None if page.last_key is None else self.page_tokens.encode(page.last_key, query)
+        return {"items": page.items, "nextToken": token}
+
+    def _publish_or_undo(self, order: Order, *, undo: Callable[[], None]) -> None:
+        try:
+            self.publisher.publish(order)
+        except Exception as failure:
+            try:
+                undo()
+            except Exception:
+                # The order stays visible without its message: say so loudly, it needs
+                # an operator (the message can be re-sent with the same deduplication id).
+                logger.exception(
+                    "compensation failed", extra={"order_id": order.id, "estado": order.estado}
+                )
+            raise OrderNotPublished(
+                f"order {order.id} could not be published in {order.estado.value}; retry"
+            ) from failure

@@ -1,0 +1,83 @@
+"""The interfaces the use cases need. Real adapters live in resolvers/adapters; the tests
+swap in in-memory fakes."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from resolvers.domain.order import Order
+from resolvers.domain.validation import StateQuery
+
+OrderView = dict[str, Any]
+"""An order as a read returns it: every attribute, or only the projected ones."""
+
+PageKey = dict[str, str]
+"""Where a page of a state query ends: the item's id, estado and fecha_registro."""
+
+Projection = frozenset[str] | None
+"""The attributes a read must return, or None for whole items."""
+
+
+class OrderAlreadyStored(Exception):
+    """`add` found an item with the same id (a retried creation)."""
+
+
+class StaleOrder(Exception):
+    """A conditional write found the order changed; `current` is what is stored now."""
+
+    def __init__(self, current: Order | None) -> None:
+        super().__init__("the order changed since it was read")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[OrderView]
+    # Set only when at least one more item follows: the last page never carries a key.
+    last_key: PageKey | None = None
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None:
+        """Store a new order; raise OrderAlreadyStored when its id exists."""
+
+    def load(self, order_id: str) -> Order | None:
+        """The whole order, read consistently (for a write that follows)."""
+
+    def get(self, order_id: str, attributes: Projection) -> OrderView | None: ...
+
+    def query_by_state(
+        self, query: StateQuery, *, limit: int, start: PageKey | None, attributes: Projection
+    ) -> Page: ...
+
+    def save_transition(self, before: Order, after: Order) -> None:
+        """Write `after` only if the stored order is still `before` (state and version);
+        otherwise raise StaleOrder."""
+
+    def remove_new(self, order: Order) -> None:
+        """Undo `add`, only if the order was not changed since."""
+
+    def revert_transition(self, before: Order, after: Order) -> None:
+        """Undo `save_transition`, only if the order is still `after`."""
+
+
+class PageTokens(Protocol):
+    """The opaque nextToken: a page key bound to the query that produced it."""
+
+    def encode(self, key: PageKey, query: StateQuery) -> str: ...
+
+    def decode(self, token: str, query: StateQuery) -> PageKey:
+        """The page key, or ValidationError when the token is malformed, tampered with or
+        replayed with other arguments."""
+
+
+class StatePublisher(Protocol):
+    def publish(self, order: Order) -> None:
+        """Send `order` to the queue of its state (deduplicated on id:estado:version)."""
+
+
+class CreationGuard(Protocol):
+    def run(self, request: dict[str, Any], create: Callable[[], OrderView]) -> OrderView:
+        """Run `create` at most once per `request["clientToken"]` and return its result to
+        every retry; raise ConflictError for a token reused with another input, or one
+        whose first call is still running."""

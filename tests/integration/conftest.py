@@ -1,0 +1,221 @@
+"""Emulated AWS (moto, in-process) provisioned like the stack, and the real handler wired
+to it through the environment, exactly as Lambda would be."""
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from moto import mock_aws
+from moto.core.botocore_stubber import MockRawResponse
+
+from resolvers import bootstrap, resources
+from resolvers.adapters import aws_clients
+from resolvers.domain.states import Estado
+from resolvers.handler import lambda_handler
+from resolvers.settings import Settings
+from tests.fixtures import appsync_event
+
+STAGE = "test"
+REGION = "eu-west-1"
+
+
+@dataclass
+class Aws:
+    dynamodb: Any
+    sqs: Any
+    queue_urls: dict[Estado, str]
+    names: resources.ResourceNames
+
+    def messages(self, estado: Estado) -> list[dict[str, Any]]:
+        """Consume every message in `estado`'s queue, in delivery order. Deleted as a
+        consumer would: a FIFO group delivers nothing more while a message is in flight."""
+        received: list[dict[str, Any]] = []
+        while True:
+            response = self.sqs.receive_message(
+                QueueUrl=self.queue_urls[estado],
+                MaxNumberOfMessages=10,
+                AttributeNames=["All"],
+            )
+            batch = response.get("Messages", [])
+            if not batch:
+                return received
+            received.extend(batch)
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_urls[estado],
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
+                ],
+            )
+
+    def stored_orders(self) -> list[dict[str, Any]]:
+        # Test-side inspection of the whole table; the code under test never scans.
+        return list(self.dynamodb.scan(TableName=self.names.orders_table)["Items"])
+
+
+class SteppingClock:
+    """A clock that moves 1 ms per reading, so arrival order is deterministic."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+def _provision(names: resources.ResourceNames) -> dict[Estado, str]:
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName=names.orders_table,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": resources.ORDERS_PARTITION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": resources.ORDERS_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": resources.STATE_INDEX_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": resources.STATE_INDEX_SORT_KEY, "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": resources.STATE_INDEX_NAME,
+                "KeySchema": [
+                    {"AttributeName": resources.STATE_INDEX_PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": resources.STATE_INDEX_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    dynamodb.create_table(
+        TableName=names.idempotency_table,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": resources.IDEMPOTENCY_PARTITION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": resources.IDEMPOTENCY_PARTITION_KEY, "AttributeType": "S"}
+        ],
+    )
+    # Any: the stubs type queue attributes as literals; resources keeps them as plain str.
+    sqs: Any = boto3.client("sqs")
+    return {
+        estado: sqs.create_queue(
+            QueueName=names.queue(estado), Attributes=resources.FIFO_QUEUE_ATTRIBUTES
+        )["QueueUrl"]
+        for estado in Estado
+    }
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        resources.ENV_STAGE: STAGE,
+        # 0: reads are not cached, so they project (the cached path has its own test).
+        resources.ENV_CACHE_TTL: "0",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    names = resources.ResourceNames(STAGE)
+    with mock_aws():
+        queue_urls = _provision(names)
+        for estado, url in queue_urls.items():
+            monkeypatch.setenv(resources.env_queue_url(estado), url)
+        bootstrap.reset()
+        yield Aws(boto3.client("dynamodb"), boto3.client("sqs"), queue_urls, names)
+        bootstrap.reset()
+
+
+@dataclass
+class Call:
+    service: str
+    operation: str
+    params: dict[str, Any]
+
+
+class Wiring:
+    """The real adapters on clients this test can watch and break."""
+
+    def __init__(self) -> None:
+        self.clock = SteppingClock(datetime(2030, 1, 1, tzinfo=UTC))
+        self.calls: list[Call] = []
+        self.attempts: dict[str, int] = {}
+        self._faults: dict[str, tuple[int, str, int | None]] = {}
+        dynamodb = aws_clients.dynamodb_client()
+        sqs = aws_clients.sqs_client()
+        for client in (dynamodb, sqs):
+            client.meta.events.register("before-parameter-build", self._record)
+            # First, so it answers before moto does; retries go through it again.
+            client.meta.events.register_first("before-send", self._inject)
+        self.application = bootstrap.build(Settings.from_env(), dynamodb=dynamodb, sqs=sqs)
+        self.application.service.clock = self.clock
+        bootstrap.use(self.application)
+
+    def fail(self, operation: str, code: str, status: int = 400, times: int | None = None) -> None:
+        """Make `operation` (e.g. "SendMessage") answer `code`, `times` times or always."""
+        self._faults[operation] = (status, code, times)
+
+    def heal(self, operation: str) -> None:
+        self._faults.pop(operation, None)
+
+    def operations(self, service: str | None = None) -> list[str]:
+        return [c.operation for c in self.calls if service is None or c.service == service]
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append(Call(model.service_model.service_name, model.name, dict(params)))
+
+    def _inject(self, request: Any, **_: Any) -> Any:
+        target = request.headers.get("X-Amz-Target", b"")
+        operation = (target.decode() if isinstance(target, bytes) else target).split(".")[-1]
+        fault = self._faults.get(operation)
+        if fault is None:
+            return None
+        self.attempts[operation] = self.attempts.get(operation, 0) + 1
+        status, code, times = fault
+        if times is not None:
+            if times == 0:
+                return None
+            self._faults[operation] = (status, code, times - 1)
+        # botocore calls every before-send handler and uses the first response; moto's comes
+        # after ours, so the request is pointed nowhere for moto to leave it unexecuted.
+        request.url = "https://injected-fault.invalid/"
+        body = json.dumps({"__type": code, "message": "injected fault"}).encode()
+        # A plain dict, as moto answers: botocore only reads it like a mapping.
+        headers: Any = {
+            "x-amzn-RequestId": "injected",
+            "Content-Type": "application/x-amz-json-1.0",
+        }
+        return AWSResponse(request.url, status, headers, MockRawResponse(body))
+
+
+@pytest.fixture
+def wiring(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wiring]:
+    # Injected faults are retried with backoff; the attempts count, the waiting does not.
+    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+    wired = Wiring()
+    yield wired
+    # DESIGN.md: ordersByState is a Query; no code path may Scan.
+    assert "Scan" not in wired.operations()
+
+
+Invoke = Callable[..., Any]
+
+
+@pytest.fixture
+def invoke(wiring: Wiring) -> Invoke:
+    """Call the real Lambda entry with a recorded event: invoke("get_order", {...})."""
+
+    def call(
+        name: str, arguments: dict[str, Any] | None = None, selection: list[str] | None = None
+    ) -> Any:
+        return lambda_handler(appsync_event(name, arguments, selection), None)
+
+    return call

@@ -1,0 +1,178 @@
+"""Races, retries and injected AWS faults: nothing lost, nothing doubled."""
+
+from typing import Any
+
+import pytest
+
+from resolvers.domain.states import Estado
+from resolvers.handler import InternalError
+from tests.fixtures import appsync_event
+from tests.integration.conftest import Aws, Invoke, Wiring
+
+TOKEN_INPUT = {"descripcion": "Reparar bomba", "fecha_entrega": "2099-05-05", "clientToken": "c-1"}
+
+
+def idempotency_records(aws: Aws) -> list[dict[str, Any]]:
+    return list(aws.dynamodb.scan(TableName=aws.names.idempotency_table)["Items"])
+
+
+def test_two_updates_racing_on_the_same_version_exactly_one_wins(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    # given: an order, and a second update that runs between the first one's read and write
+    order_id = invoke("create_order")["id"]
+    aws.messages(Estado.recibida)
+    results: dict[str, Any] = {}
+
+    def interleave(params: dict[str, Any], **_: Any) -> None:
+        if "cancel" not in results:
+            results["cancel"] = None  # only once: the nested call's write passes through
+            results["cancel"] = invoke(
+                "update_order_state",
+                {"id": order_id, "estado": "cancelada", "motivo": "duplicado"},
+            )
+
+    client = wiring.application.service.repository._client  # type: ignore[attr-defined]
+    client.meta.events.register("before-parameter-build.dynamodb.UpdateItem", interleave)
+    # when
+    results["start"] = invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
+    # then: the one that wrote first wins, the other is told what it can no longer do
+    assert results["cancel"]["estado"] == "cancelada"
+    assert results["start"]["error"]["type"] == "InvalidTransition"
+    assert invoke("get_order", {"id": order_id}, ["estado", "version"]) == {
+        "estado": "cancelada",
+        "version": 2,
+    }
+    assert len(aws.messages(Estado.cancelada)) == 1
+    assert aws.messages(Estado.enproceso) == []
+
+
+def test_a_lost_race_that_is_still_legal_is_a_conflict(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    order_id = invoke("create_order")["id"]
+    results: dict[str, Any] = {}
+
+    def interleave(params: dict[str, Any], **_: Any) -> None:
+        if "start" not in results:
+            results["start"] = None
+            results["start"] = invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
+
+    client = wiring.application.service.repository._client  # type: ignore[attr-defined]
+    client.meta.events.register("before-parameter-build.dynamodb.UpdateItem", interleave)
+    cancel = invoke(
+        "update_order_state", {"id": order_id, "estado": "cancelada", "motivo": "duplicado"}
+    )
+    assert results["start"]["version"] == 2
+    assert cancel["error"]["type"] == "ConflictError"
+    assert invoke("get_order", {"id": order_id}, ["estado"]) == {"estado": "enproceso"}
+
+
+def test_same_token_same_input_is_one_order_one_message(invoke: Invoke, aws: Aws) -> None:
+    first = invoke("create_order", {"input": TOKEN_INPUT})
+    again = invoke("create_order", {"input": TOKEN_INPUT})
+    assert again == first
+    assert len(aws.stored_orders()) == 1
+    assert len(aws.messages(Estado.recibida)) == 1
+
+
+def test_same_token_other_input_is_a_conflict(invoke: Invoke, aws: Aws) -> None:
+    invoke("create_order", {"input": TOKEN_INPUT})
+    other = invoke("create_order", {"input": {**TOKEN_INPUT, "descripcion": "otra cosa"}})
+    assert other["error"]["type"] == "ConflictError"
+    assert len(aws.stored_orders()) == 1
+
+
+def test_publish_failure_after_the_write_changes_nothing_and_a_retry_converges(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    # given: the recibida queue fails on every attempt
+    wiring.fail("SendMessage", "InternalError", status=500)
+    # when
+    with pytest.raises(InternalError):
+        invoke("create_order", {"input": TOKEN_INPUT})
+    # then: retried by botocore (1 + 3 retries), then compensated: no order, no message,
+    # no token record
+    assert wiring.attempts["SendMessage"] == 4
+    assert aws.stored_orders() == []
+    assert aws.messages(Estado.recibida) == []
+    assert idempotency_records(aws) == []
+    # and the client's retry with the same clientToken finishes the job once
+    wiring.heal("SendMessage")
+    created = invoke("create_order", {"input": TOKEN_INPUT})
+    assert invoke("create_order", {"input": TOKEN_INPUT}) == created
+    assert [o["id"]["S"] for o in aws.stored_orders()] == [created["id"]]
+    (message,) = aws.messages(Estado.recibida)
+    assert message["Attributes"]["MessageDeduplicationId"] == f"{created['id']}:recibida:1"
+
+
+def test_a_retry_after_a_crash_between_write_and_publish_converges(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    # given: publishing and the compensating delete (all 4 attempts) both fail, as if the
+    # invocation had died between write and publish: the order stays without its message
+    wiring.fail("SendMessage", "InternalError", status=500)
+    wiring.fail("DeleteItem", "InternalServerError", status=500, times=4)
+    with pytest.raises(InternalError):
+        invoke("create_order", {"input": TOKEN_INPUT})
+    assert len(aws.stored_orders()) == 1
+    assert aws.messages(Estado.recibida) == []
+    # when: AWS recovers and the client retries
+    wiring.heal("SendMessage")
+    wiring.heal("DeleteItem")
+    created = invoke("create_order", {"input": TOKEN_INPUT})
+    # then: the same single order, now with its one message
+    assert [o["id"]["S"] for o in aws.stored_orders()] == [created["id"]]
+    assert len(aws.messages(Estado.recibida)) == 1
+
+
+def test_a_transition_whose_publish_fails_is_undone(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    order_id = invoke("create_order")["id"]
+    wiring.fail("SendMessage", "InternalError", status=500)
+    with pytest.raises(InternalError):
+        invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
+    wiring.heal("SendMessage")
+    assert invoke("get_order", {"id": order_id}, ["estado", "version", "fecha_actualizacion"]) == {
+        "estado": "recibida",
+        "version": 1,
+    }
+    retried = invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
+    assert retried["version"] == 2
+    assert len(aws.messages(Estado.enproceso)) == 1
+
+
+@pytest.mark.parametrize("operation", ["PutItem", "UpdateItem"])
+def test_a_throttled_table_loses_nothing_and_reports_an_error(
+    invoke: Invoke, aws: Aws, wiring: Wiring, operation: str
+) -> None:
+    # given
+    order_id = invoke("create_order")["id"]
+    aws.messages(Estado.recibida)
+    before = aws.stored_orders()
+    wiring.fail(operation, "ProvisionedThroughputExceededException")
+    # when
+    event = (
+        appsync_event("create_order")
+        if operation == "PutItem"
+        else appsync_event("update_order_state", {"id": order_id, "estado": "enproceso"})
+    )
+    from resolvers.handler import lambda_handler
+
+    with pytest.raises(InternalError) as raised:
+        lambda_handler(event, None)
+    # then: retried in standard mode, nothing half-done, no internals in the error
+    assert wiring.attempts[operation] == 4
+    assert "Throughput" not in str(raised.value)
+    assert aws.stored_orders() == before
+    assert all(aws.messages(e) == [] for e in Estado)
+
+
+def test_a_throttled_first_attempt_is_absorbed_by_the_retries(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    wiring.fail("PutItem", "ProvisionedThroughputExceededException", times=1)
+    created = invoke("create_order")
+    assert created["estado"] == "recibida"
+    assert len(aws.messages(Estado.recibida)) == 1

@@ -1,0 +1,95 @@
+"""ordersByState over many orders: pages in both directions and within a date range, with
+no duplicate and no gap."""
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from resolvers.domain.states import Estado
+from tests.integration.conftest import Invoke, Wiring
+
+TOTAL = 260
+SELECTION = ["items", "items/id", "items/fecha_registro", "items/estado", "nextToken"]
+
+
+@pytest.fixture
+def orders(invoke: Invoke, wiring: Wiring) -> list[dict[str, Any]]:
+    """260 orders in recibida plus a few in enproceso, in arrival order."""
+    created = [
+        invoke(
+            "create_order", {"input": {"descripcion": f"orden {i}", "fecha_entrega": "2099-01-01"}}
+        )
+        for i in range(TOTAL + 5)
+    ]
+    for order in created[TOTAL:]:
+        invoke("update_order_state", {"id": order["id"], "estado": "enproceso"})
+    return created[:TOTAL]
+
+
+def read_all(invoke: Invoke, limit: int, **arguments: Any) -> tuple[list[dict[str, Any]], int]:
+    items: list[dict[str, Any]] = []
+    pages = 0
+    token = None
+    while True:
+        page = invoke(
+            "orders_by_state",
+            {"estado": "recibida", "limit": limit, "nextToken": token, **arguments},
+            SELECTION,
+        )
+        pages += 1
+        assert len(page["items"]) <= limit
+        items.extend(page["items"])
+        token = page["nextToken"]
+        if token is None:
+            return items, pages
+        assert len(page["items"]) == limit  # only a full page says more may follow
+
+
+def test_pages_cover_every_order_once_in_both_directions_and_ranges(
+    invoke: Invoke, orders: list[dict[str, Any]]
+) -> None:
+    # One seeding of 265 orders serves every reading below (seeding is the slow part).
+    expected = [o["id"] for o in orders]
+    for direction, limit in (("ASC", 37), ("DESC", 100), (None, 20), ("ASC", 26)):
+        # when
+        arguments = {} if direction is None else {"sortDirection": direction}
+        items, pages = read_all(invoke, limit, **arguments)
+        # then
+        wanted = list(reversed(expected)) if direction == "DESC" else expected
+        assert [item["id"] for item in items] == wanted
+        assert {item["estado"] for item in items} == {"recibida"}
+        assert pages == -(-TOTAL // limit)  # 260 / 26 = 10 pages: no empty 11th page
+
+    # a date range is inclusive at both ends
+    desde, hasta = orders[40]["fecha_registro"], orders[199]["fecha_registro"]
+    items, _ = read_all(invoke, 25, desde=desde, hasta=hasta, sortDirection="DESC")
+    assert [i["id"] for i in items] == list(reversed(expected[40:200]))
+
+    # a bound with an offset is normalised to the fixed-width UTC sort key
+    tenth = datetime.fromisoformat(orders[10]["fecha_registro"])
+    local = tenth.astimezone(timezone(timedelta(hours=2))).isoformat()
+    items, _ = read_all(invoke, 100, desde=local)
+    assert [i["id"] for i in items] == expected[10:]
+
+    # the other state's orders never leak in
+    page = invoke("orders_by_state", {"estado": Estado.enproceso.value, "limit": 100}, SELECTION)
+    assert len(page["items"]) == 5
+    assert page["nextToken"] is None
+
+
+def test_a_token_replayed_with_other_arguments_is_a_validation_error(invoke: Invoke) -> None:
+    for _ in range(8):
+        invoke("create_order")
+    first = invoke("orders_by_state", {"estado": "recibida", "limit": 5}, SELECTION)
+    token = first["nextToken"]
+    for other in (
+        {"estado": "enproceso"},
+        {"estado": "recibida", "sortDirection": "DESC"},
+        {"estado": "recibida", "desde": "2030-01-01T00:00:00Z"},
+    ):
+        result = invoke("orders_by_state", {**other, "nextToken": token}, SELECTION)
+        assert result["error"]["type"] == "ValidationError"
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    result = invoke("orders_by_state", {"estado": "recibida", "nextToken": tampered}, SELECTION)
+    assert result["error"]["type"] == "ValidationError"

@@ -1,0 +1,144 @@
+"""In-memory stand-ins for the service's interfaces, defined once for every unit test."""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from resolvers.adapters.page_tokens import StateQueryTokens
+from resolvers.domain.errors import ConflictError
+from resolvers.domain.order import Order
+from resolvers.domain.states import INITIAL_STATE
+from resolvers.domain.validation import SortDirection, StateQuery
+from resolvers.service.orders import OrderService
+from resolvers.service.ports import (
+    OrderAlreadyStored,
+    OrderView,
+    Page,
+    PageKey,
+    Projection,
+    StaleOrder,
+)
+
+START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+class FakeRepository:
+    def __init__(self) -> None:
+        self.orders: dict[str, Order] = {}
+        # Called inside save_transition before the condition is checked: lets a test
+        # slip a concurrent write in between a read and the conditional write.
+        self.before_conditional_write: Callable[[], None] | None = None
+
+    def add(self, order: Order) -> None:
+        if order.id in self.orders:
+            raise OrderAlreadyStored(order.id)
+        self.orders[order.id] = order
+
+    def load(self, order_id: str) -> Order | None:
+        return self.orders.get(order_id)
+
+    def get(self, order_id: str, attributes: Projection) -> OrderView | None:
+        order = self.orders.get(order_id)
+        if order is None:
+            return None
+        view = order.as_dict()
+        return view if attributes is None else {k: view[k] for k in attributes}
+
+    def query_by_state(
+        self, query: StateQuery, *, limit: int, start: PageKey | None, attributes: Projection
+    ) -> Page:
+        matching = sorted(
+            (o for o in self.orders.values() if o.estado is query.estado),
+            key=lambda o: (o.fecha_registro, o.id),
+            reverse=query.direction is SortDirection.DESC,
+        )
+        matching = [o for o in matching if query.includes(o.fecha_registro)]
+        if start is not None:
+            position = next(i for i, o in enumerate(matching) if o.id == start["id"])
+            matching = matching[position + 1 :]
+        page = matching[:limit]
+        views = [o.as_dict() for o in page]
+        if attributes is not None:
+            views = [{k: v[k] for k in attributes} for v in views]
+        if len(matching) <= limit:
+            return Page(items=views)
+        last = page[-1]
+        return Page(
+            items=views,
+            last_key={
+                "id": last.id,
+                "estado": last.estado.value,
+                "fecha_registro": last.fecha_registro,
+            },
+        )
+
+    def save_transition(self, before: Order, after: Order) -> None:
+        if self.before_conditional_write is not None:
+            self.before_conditional_write()
+        stored = self.orders.get(before.id)
+        if stored is None or (stored.estado, stored.version) != (before.estado, before.version):
+            raise StaleOrder(stored)
+        self.orders[after.id] = after
+
+    def remove_new(self, order: Order) -> None:
+        stored = self.orders.get(order.id)
+        if stored is not None and stored.estado is INITIAL_STATE and stored.version == 1:
+            del self.orders[order.id]
+
+    def revert_transition(self, before: Order, after: Order) -> None:
+        stored = self.orders.get(after.id)
+        if stored is not None and (stored.estado, stored.version) == (after.estado, after.version):
+            self.orders[before.id] = replace(before)
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.published: list[Order] = []
+        self.failing = False
+
+    def publish(self, order: Order) -> None:
+        if self.failing:
+            raise ConnectionError("queue unavailable")
+        self.published.append(order)
+
+
+class FakeCreationGuard:
+    """Idempotency as Powertools does it: one stored result per token, the input checked."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, tuple[dict[str, Any], OrderView]] = {}
+
+    def run(self, request: dict[str, Any], create: Callable[[], OrderView]) -> OrderView:
+        token = request["clientToken"]
+        if token in self.records:
+            stored_request, result = self.records[token]
+            if stored_request != request:
+                raise ConflictError("clientToken was already used with a different input")
+            return result
+        result = create()
+        self.records[token] = (request, result)
+        return result
+
+
+def order_service(
+    repository: FakeRepository | None = None,
+    publisher: FakePublisher | None = None,
+    guard: FakeCreationGuard | None = None,
+) -> OrderService:
+    return OrderService(
+        repository=repository or FakeRepository(),
+        publisher=publisher or FakePublisher(),
+        clock=FakeClock(),
+        page_tokens=StateQueryTokens(),
+        creation_guard=guard,
+    )

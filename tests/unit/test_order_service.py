@@ -1,0 +1,144 @@
+"""The use cases against in-memory fakes: what is stored, what is published, what is undone."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from resolvers.domain.errors import ConflictError, InvalidTransition, NotFound
+from resolvers.domain.order import NewOrder, Order, StateChange
+from resolvers.domain.states import Estado
+from resolvers.domain.validation import SortDirection, StateQuery
+from resolvers.service.orders import OrderNotPublished
+from tests.unit.fakes import FakeCreationGuard, FakePublisher, FakeRepository, order_service
+
+NEW = NewOrder("Revisar ascensor", date(2030, 3, 1))
+
+
+def test_create_stores_one_order_and_publishes_it_in_recibida() -> None:
+    # given
+    repository, publisher = FakeRepository(), FakePublisher()
+    service = order_service(repository, publisher)
+    # when
+    created = service.create_order(NEW)
+    # then
+    stored = repository.orders[created["id"]]
+    assert stored.as_dict() == created
+    assert publisher.published == [stored]
+    assert created["estado"] == "recibida"
+    assert created["version"] == 1
+
+
+def test_create_whose_publish_fails_leaves_nothing_stored() -> None:
+    repository, publisher = FakeRepository(), FakePublisher()
+    publisher.failing = True
+    with pytest.raises(OrderNotPublished):
+        order_service(repository, publisher).create_order(NEW)
+    assert repository.orders == {}
+
+
+def test_same_client_token_and_input_returns_the_same_order_once() -> None:
+    repository, publisher, guard = FakeRepository(), FakePublisher(), FakeCreationGuard()
+    service = order_service(repository, publisher, guard)
+    new = replace(NEW, client_token="tok")
+    first = service.create_order(new)
+    assert service.create_order(new) == first
+    assert len(repository.orders) == 1
+    assert len(publisher.published) == 1
+    with pytest.raises(ConflictError):
+        service.create_order(replace(new, descripcion="otra cosa"))
+
+
+def test_a_retry_after_a_crash_before_publishing_converges_on_the_stored_order() -> None:
+    # given: the first attempt stored the order and died before publishing (no guard record)
+    repository, publisher = FakeRepository(), FakePublisher()
+    new = replace(NEW, client_token="tok")
+    crashed = order_service(repository, FakePublisher())
+    crashed.publisher.failing = True  # type: ignore[attr-defined]
+    stored = Order.register(new, order_id=new.order_id(), now=crashed.clock())
+    repository.add(stored)
+    # when
+    again = order_service(repository, publisher).create_order(new)
+    # then: same order, its first message sent now, nothing doubled
+    assert again == stored.as_dict()
+    assert publisher.published == [stored]
+    assert len(repository.orders) == 1
+
+
+def test_a_client_token_colliding_with_another_input_is_a_conflict() -> None:
+    repository = FakeRepository()
+    new = replace(NEW, client_token="tok")
+    repository.add(
+        Order.register(
+            replace(new, descripcion="otra"), order_id=new.order_id(), now=order_service().clock()
+        )
+    )
+    with pytest.raises(ConflictError):
+        order_service(repository).create_order(new)
+
+
+def test_update_moves_the_order_and_publishes_the_new_state() -> None:
+    repository, publisher = FakeRepository(), FakePublisher()
+    service = order_service(repository, publisher)
+    order_id = service.create_order(NEW)["id"]
+    updated = service.update_order_state(order_id, StateChange(Estado.enproceso))
+    assert updated["estado"] == "enproceso"
+    assert updated["version"] == 2
+    assert [(o.estado, o.version) for o in publisher.published] == [
+        (Estado.recibida, 1),
+        (Estado.enproceso, 2),
+    ]
+
+
+def test_update_whose_publish_fails_is_undone() -> None:
+    repository, publisher = FakeRepository(), FakePublisher()
+    service = order_service(repository, publisher)
+    order_id = service.create_order(NEW)["id"]
+    before = repository.orders[order_id]
+    publisher.failing = True
+    with pytest.raises(OrderNotPublished):
+        service.update_order_state(order_id, StateChange(Estado.cancelada, "sin stock"))
+    assert repository.orders[order_id] == before
+
+
+def test_update_of_an_unknown_order_is_not_found() -> None:
+    with pytest.raises(NotFound):
+        order_service().update_order_state("nope", StateChange(Estado.enproceso))
+
+
+def test_a_lost_race_is_reported_as_the_late_request_would_see_it() -> None:
+    # given: another request moves the order between our read and our write
+    repository, publisher = FakeRepository(), FakePublisher()
+    service = order_service(repository, publisher)
+    order_id = service.create_order(NEW)["id"]
+
+    def concurrent_enproceso() -> None:
+        repository.before_conditional_write = None
+        service.update_order_state(order_id, StateChange(Estado.enproceso))
+
+    repository.before_conditional_write = concurrent_enproceso
+    # when / then: cancelling from enproceso is legal, so the loser sees a conflict
+    with pytest.raises(ConflictError, match="concurrently"):
+        service.update_order_state(order_id, StateChange(Estado.cancelada, "ya no"))
+    assert repository.orders[order_id].estado is Estado.enproceso
+    # and a second enproceso racing the same way sees the transition it can no longer make
+    repository.before_conditional_write = lambda: repository.orders.update(
+        {order_id: replace(repository.orders[order_id], estado=Estado.completada, version=3)}
+    )
+    with pytest.raises(InvalidTransition):
+        service.update_order_state(order_id, StateChange(Estado.cancelada, "ya no"))
+
+
+def test_orders_by_state_pages_without_gaps_or_duplicates() -> None:
+    service = order_service()
+    created = [service.create_order(NEW)["id"] for _ in range(7)]
+    query = StateQuery(Estado.recibida, SortDirection.DESC)
+    seen: list[str] = []
+    token = None
+    while True:
+        page = service.orders_by_state(query, limit=3, next_token=token, attributes=None)
+        seen.extend(item["id"] for item in page["items"])
+        token = page["nextToken"]
+        if token is None:
+            break
+    assert seen == list(reversed(created))
