@@ -1,0 +1,143 @@
+"""The emulator's ASGI app: `/graphql` (GraphiQL on GET, queries and mutations by POST,
+subscriptions over graphql-transport-ws), `/health` and `/_emulator/stats`."""
+
+import hmac
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cross_web import AsyncHTTPRequestAdapter
+from graphql import GraphQLError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+
+from api.emulator.appsync_errors import UNAUTHORIZED_BODY, ResolverError
+from api.emulator.request_errors import appsync_request_errors
+from api.emulator.resolver_event import raw_variables
+from api.emulator.runtime import LocalAppSync
+from api.schema import schema
+
+API_KEY_HEADER = "x-api-key"
+# GraphiQL keeps its header editor in localStorage; its subscriptions send those headers
+# as the connection_init payload, where the emulator looks for the key.
+_GRAPHIQL_FETCHER_ANCHOR = "subscriptionUrl,\n      });"
+_GRAPHIQL_FETCHER_WITH_KEY = """subscriptionUrl,
+        wsConnectionParams: () => {
+          try {
+            const saved = localStorage.getItem("graphiql:headers");
+            return JSON.parse(saved || parameters.headers || "{}");
+          } catch (e) {
+            return {};
+          }
+        },
+      });"""
+
+
+class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
+    """strawberry's ASGI view with AppSync's API key check and error shapes."""
+
+    def __init__(self, runtime: LocalAppSync, api_key: str) -> None:
+        super().__init__(
+            schema,
+            allow_queries_via_get=False,  # AppSync takes operations by POST only
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self._runtime = runtime
+        self._api_key = api_key
+
+    def authorized(self, headers: Mapping[str, Any]) -> bool:
+        sent = headers.get(API_KEY_HEADER)
+        return isinstance(sent, str) and hmac.compare_digest(sent, self._api_key)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refuse = scope["type"] == "http" and scope["method"] != "GET"
+        if refuse and not self.authorized(Request(scope).headers):
+            await JSONResponse(UNAUTHORIZED_BODY, status_code=401)(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> dict[str, Any]:
+        return {"request": request, "response": response, "runtime": self._runtime}
+
+    async def on_ws_connect(self, context: dict[str, Any]) -> None:
+        params = context.get("connection_params")
+        params = params if isinstance(params, Mapping) else {}
+        nested = params.get("headers")
+        candidates: list[Mapping[str, Any]] = [
+            params,
+            nested if isinstance(nested, Mapping) else {},
+            context["request"].headers,
+        ]
+        if not any(self.authorized(headers) for headers in candidates):
+            raise ConnectionRejectionError(UNAUTHORIZED_BODY)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: dict[str, Any],
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # The resolver event carries the variables as the client sent them.
+        token = raw_variables.set(request_data.variables or {})
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        finally:
+            raw_variables.reset(token)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        errors = result.errors or []
+        if result.data is None and errors and not any(_from_resolver(e) for e in errors):
+            # Nothing ran: the request failed validation or variable coercion.
+            rejected: list[object] = [*appsync_request_errors(schema._schema, errors)]
+            return {"data": None, "errors": rejected}
+        response: GraphQLHTTPResponse = {"data": result.data}
+        if errors:
+            response["errors"] = [e.formatted for e in errors]
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        html = self.graphql_ide_html
+        if _GRAPHIQL_FETCHER_ANCHOR in html:
+            html = html.replace(_GRAPHIQL_FETCHER_ANCHOR, _GRAPHIQL_FETCHER_WITH_KEY)
+        return HTMLResponse(html)
+
+
+def _from_resolver(error: GraphQLError) -> bool:
+    return isinstance(error, ResolverError) or error.path is not None
+
+
+def build_app(
+    runtime: LocalAppSync, api_key: str, describe: Callable[[], dict[str, Any]]
+) -> Starlette:
+    """`describe` tells /health what is provisioned; the app is built only afterwards."""
+    graphql = AppSyncGraphQL(runtime, api_key)
+
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", **describe()})
+
+    async def stats(_: Request) -> JSONResponse:
+        return JSONResponse(runtime.stats())
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health),
+            Route("/_emulator/stats", stats),
+        ]
+    )

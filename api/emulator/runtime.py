@@ -1,0 +1,83 @@
+"""What AppSync does around each Lambda resolver, played locally: build the resolver event,
+answer from the API cache when it may, invoke the Lambda, apply the response handler
+(`util.error` for `{"error": …}`, cache eviction after mutations) and publish mutation
+responses to the subscriptions that asked for them."""
+
+import logging
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.types import Info
+
+from api.emulator.appsync_errors import LAMBDA_UNHANDLED, LAMBDA_UNHANDLED_MESSAGE, ResolverError
+from api.emulator.lambda_function import LambdaFunction
+from api.emulator.resolver_cache import ResolverCache
+from api.emulator.resolver_event import resolver_event, selected_field_names
+from api.emulator.subscriptions import MutationFeed
+from resolvers.fields import MUTATIONS, RESOLVER_FIELDS, ResolverField
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class FieldStats:
+    invocations: int = 0
+    cache_hits: int = 0
+
+
+class LocalAppSync:
+    """The emulator's `AppSyncRuntime` (api.schema)."""
+
+    def __init__(self, function: LambdaFunction, cache: ResolverCache) -> None:
+        self._function = function
+        self._cache = cache
+        self._feed = MutationFeed()
+        self._stats = {field.path: FieldStats() for field in RESOLVER_FIELDS}
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        return {path: vars(stats).copy() for path, stats in self._stats.items()}
+
+    async def resolve(self, field: ResolverField, info: Info[Any, Any]) -> Any:
+        raw_info = info._raw_info
+        event = resolver_event(raw_info, _headers(info.context))
+        stats = self._stats[field.path]
+        cache_key = self._cache.key(field, event)
+        if cache_key is not None:
+            hit, cached = self._cache.get(cache_key)
+            if hit:
+                stats.cache_hits += 1
+                return cached
+        stats.invocations += 1
+        try:
+            result = await self._function.invoke(event)
+        except Exception:
+            # The cloud shows Lambda:Unhandled; the traceback stays in the server's log.
+            logger.exception("Lambda resolver %s raised", field.path)
+            raise ResolverError(LAMBDA_UNHANDLED_MESSAGE, LAMBDA_UNHANDLED, raw_info) from None
+        if isinstance(result, Mapping) and isinstance(result.get("error"), Mapping):
+            raise ResolverError.from_lambda(result["error"], raw_info)
+        if cache_key is not None:
+            self._cache.put(cache_key, result)
+        if field in MUTATIONS and isinstance(result, Mapping):
+            self._cache.evict_after(field, result)
+            self._publish(field, result, selected_field_names(raw_info))
+        return result
+
+    def subscribe(
+        self, field_name: str, info: Info[Any, Any], filters: Mapping[str, Any]
+    ) -> AsyncGenerator[Any, None]:
+        return self._feed.subscribe(field_name, filters)
+
+    def _publish(
+        self, mutation: ResolverField, result: Mapping[str, Any], selected: set[str]
+    ) -> None:
+        # Subscribers get the mutation's response, which holds only what the mutation
+        # selected: in AppSync a subscription field the mutation did not ask for is null.
+        response = {name: value for name, value in result.items() if name in selected}
+        self._feed.publish(mutation.field_name, response)
+
+
+def _headers(context: Mapping[str, Any]) -> Mapping[str, str]:
+    request = context.get("request")
+    return dict(request.headers) if request is not None else {}
