@@ -47,7 +47,7 @@ schema: $(STAMP)
 	$(BIN)/orders schema
 
 synth: $(STAMP)
-	npx --no-install cdk synth --quiet -c stage=$(STAGE)
+	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
 cfn-lint: $(STAMP)
 	rm -rf cdk.out
@@ -57,11 +57,17 @@ cfn-lint: $(STAMP)
 
 test: lint typecheck pytest cfn-lint
 
-deploy: $(STAMP)
-	npx --no-install cdk deploy -c stage=$(STAGE) --require-approval broadening
+# Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60".
+CDK_ARGS ?=
 
+deploy: $(STAMP)
+	npx --no-install cdk deploy -c stage=$(STAGE) $(CDK_ARGS) --require-approval broadening \
+		--outputs-file cdk.out/outputs-$(STAGE).json
+
+# Production data is retained and deletion-protected; tearing prod down is a console job.
 destroy: $(STAMP)
-	npx --no-install cdk destroy -c stage=$(STAGE)
+	@test "$(STAGE)" != prod || { echo "make destroy is for STAGE=dev only"; exit 1; }
+	npx --no-install cdk destroy -c stage=$(STAGE) $(CDK_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,0 +1,73 @@
+"""What differs between the `dev` and `prod` deployments, read from CDK context."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_logs as logs
+from constructs import Node
+
+from resolvers.caching import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS
+
+# The Powertools v3 public layer version (python3.13, arm64) the Lambda runs on; newer
+# layers are published with each Powertools release (context `powertoolsLayerVersion`).
+DEFAULT_POWERTOOLS_LAYER_VERSION = 27
+
+
+class Stage(StrEnum):
+    dev = "dev"
+    prod = "prod"
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    stage: Stage
+    cache_ttl_seconds: int
+    alarm_email: str | None
+    powertools_layer_version: int
+
+    @property
+    def is_prod(self) -> bool:
+        return self.stage is Stage.prod
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        """Production data outlives the stack; a dev stack cleans up after itself."""
+        return RemovalPolicy.RETAIN if self.is_prod else RemovalPolicy.DESTROY
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        return logs.RetentionDays.THREE_MONTHS if self.is_prod else logs.RetentionDays.ONE_WEEK
+
+    @property
+    def field_log_level(self) -> appsync.FieldLogLevel:
+        # ALL logs resolver payloads (order data): fine to debug dev, too much for prod.
+        return appsync.FieldLogLevel.ERROR if self.is_prod else appsync.FieldLogLevel.ALL
+
+    @property
+    def cache_instance_type(self) -> str:
+        return "MEDIUM" if self.is_prod else "SMALL"
+
+    @classmethod
+    def from_context(cls, node: Node) -> "StageConfig":
+        raw_stage = node.try_get_context("stage") or Stage.dev.value
+        try:
+            stage = Stage(str(raw_stage))
+        except ValueError:
+            raise ValueError(f"context stage must be dev or prod, not {raw_stage!r}") from None
+        raw_ttl = node.try_get_context("cacheTtl")
+        ttl = DEFAULT_TTL_SECONDS if raw_ttl is None else int(raw_ttl)
+        if not MIN_TTL_SECONDS <= ttl <= MAX_TTL_SECONDS:
+            raise ValueError(
+                f"context cacheTtl must be {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS} s, not {ttl}"
+            )
+        email = node.try_get_context("alarmEmail")
+        raw_layer = node.try_get_context("powertoolsLayerVersion")
+        layer = DEFAULT_POWERTOOLS_LAYER_VERSION if raw_layer is None else int(raw_layer)
+        return cls(
+            stage=stage,
+            cache_ttl_seconds=ttl,
+            alarm_email=str(email) if email else None,
+            powertools_layer_version=layer,
+        )

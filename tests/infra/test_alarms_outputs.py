@@ -1,0 +1,66 @@
+"""Alarms, their topic and the stack outputs in the synthesized templates."""
+
+from typing import Any
+
+import pytest
+
+from resolvers.domain.states import Estado
+from tests.infra.conftest import Synth, Synthesized
+
+pytestmark = pytest.mark.infra
+
+
+def _alarms(synthesized: Synthesized) -> list[dict[str, Any]]:
+    return [a["Properties"] for a in synthesized.resources("AWS::CloudWatch::Alarm").values()]
+
+
+def test_any_dead_letter_raises_an_alarm(synthesized: Synthesized) -> None:
+    ref = synthesized.logical_id
+    dlq_names = {
+        ref(dlq.node.default_child) for dlq in synthesized.stack.queues.dead_letter_queues.values()
+    }
+    watched = {
+        alarm["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in _alarms(synthesized)
+        if alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        and alarm["Namespace"] == "AWS/SQS"
+        and alarm["Threshold"] == 1
+        and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    }
+    assert watched == dlq_names
+    assert len(watched) == len(Estado)
+
+
+def test_lambda_errors_throttles_and_api_5xx_raise_alarms(synthesized: Synthesized) -> None:
+    metrics = {(a["Namespace"], a["MetricName"]) for a in _alarms(synthesized)}
+    assert {
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+        ("AWS/AppSync", "5XXError"),
+    } <= metrics
+
+
+def test_every_alarm_notifies_the_encrypted_topic(synthesized: Synthesized) -> None:
+    topic_id, topic = next(iter(synthesized.resources("AWS::SNS::Topic").items()))
+    assert "KmsMasterKeyId" in topic["Properties"]
+    for alarm in _alarms(synthesized):
+        assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+    assert synthesized.resources("AWS::SNS::Subscription") == {}
+
+
+def test_alarm_email_context_subscribes_that_address(synth: Synth) -> None:
+    synthesized = synth("prod", alarmEmail="ops@example.com")
+    subscription = synthesized.only("AWS::SNS::Subscription")["Properties"]
+    assert subscription["Protocol"] == "email"
+    assert subscription["Endpoint"] == "ops@example.com"
+
+
+def test_outputs_name_the_api_tables_and_queues(synthesized: Synthesized) -> None:
+    outputs = synthesized.json["Outputs"]
+    expected = {"GraphqlUrl", "ApiId", "OrdersTableName", "IdempotencyTableName"}
+    for estado in Estado:
+        expected |= {
+            f"QueueName{estado.value.capitalize()}",
+            f"DeadLetterQueueName{estado.value.capitalize()}",
+        }
+    assert expected <= set(outputs)

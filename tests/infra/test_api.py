@@ -1,0 +1,131 @@
+"""The AppSync API in the synthesized templates: schema, resolvers, caching, auth, logs."""
+
+from pathlib import Path
+
+import pytest
+
+from infra.resolver_code import resolver_code
+from infra.stack import SCHEMA
+from resolvers.caching import DEFAULT_TTL_SECONDS, cached_resolver
+from resolvers.fields import RESOLVER_FIELDS, ResolverField
+from resolvers.handler import ROUTED_FIELDS
+from tests.infra.conftest import Synth, Synthesized
+
+pytestmark = pytest.mark.infra
+
+
+def _resolvers(synthesized: Synthesized) -> dict[ResolverField, dict[str, object]]:
+    return {
+        ResolverField(str(r["Properties"]["TypeName"]), str(r["Properties"]["FieldName"])): r
+        for r in synthesized.resources("AWS::AppSync::Resolver").values()
+    }
+
+
+def test_the_uploaded_schema_is_schema_graphql(synthesized: Synthesized) -> None:
+    schema = synthesized.only("AWS::AppSync::GraphQLSchema")
+    assert schema["Properties"]["Definition"] == Path(SCHEMA).read_text(encoding="utf-8")
+
+
+def test_fields_with_resolvers_are_the_fields_the_handler_routes(synthesized: Synthesized) -> None:
+    in_stack = set(_resolvers(synthesized))
+    assert in_stack == set(RESOLVER_FIELDS)
+    assert in_stack == set(ROUTED_FIELDS)
+
+
+def test_every_resolver_is_appsync_js_on_the_lambda_data_source(synthesized: Synthesized) -> None:
+    data_source = synthesized.only("AWS::AppSync::DataSource")["Properties"]
+    assert data_source["Type"] == "AWS_LAMBDA"
+    for field, resolver in _resolvers(synthesized).items():
+        props = resolver["Properties"]
+        assert isinstance(props, dict)
+        assert props["Kind"] == "UNIT"
+        assert props["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
+        assert props["DataSourceName"] == data_source["Name"]
+        assert props["Code"] == resolver_code(field)
+
+
+def test_caching_configs_follow_the_shared_policy(synthesized: Synthesized) -> None:
+    cache_id = synthesized.logical_id(synthesized.stack.orders_api.cache)
+    for field, resolver in _resolvers(synthesized).items():
+        props = resolver["Properties"]
+        assert isinstance(props, dict)
+        rule = cached_resolver(field)
+        if rule is None:
+            assert "CachingConfig" not in props, field
+            continue
+        expected: dict[str, object] = {"Ttl": DEFAULT_TTL_SECONDS}
+        if rule.caching_keys:
+            expected["CachingKeys"] = list(rule.caching_keys)
+        assert props["CachingConfig"] == expected, field
+        # AppSync rejects a caching config on an API without its cache.
+        assert cache_id in resolver["DependsOn"]  # type: ignore[operator]
+
+
+def test_context_cache_ttl_reaches_resolvers_cache_and_lambda(synth: Synth) -> None:
+    synthesized = synth("dev", cacheTtl="120")
+    cached = [
+        r["Properties"]["CachingConfig"]
+        for r in synthesized.resources("AWS::AppSync::Resolver").values()
+        if "CachingConfig" in r["Properties"]
+    ]
+    assert len(cached) == 2
+    assert all(c["Ttl"] == 120 for c in cached)
+    assert synthesized.only("AWS::AppSync::ApiCache")["Properties"]["Ttl"] == 120
+    env = synthesized.only("AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]
+    assert env["ORDERS_CACHE_TTL"] == "120"
+
+
+@pytest.mark.parametrize(("stage", "instance"), [("dev", "SMALL"), ("prod", "MEDIUM")])
+def test_api_cache_is_per_resolver_and_encrypted(synth: Synth, stage: str, instance: str) -> None:
+    cache = synth(stage).only("AWS::AppSync::ApiCache")["Properties"]
+    assert cache["ApiCachingBehavior"] == "PER_RESOLVER_CACHING"
+    assert cache["Type"] == instance
+    assert cache["AtRestEncryptionEnabled"] is True
+    assert cache["TransitEncryptionEnabled"] is True
+
+
+def test_dev_uses_an_expiring_api_key_and_iam(dev: Synthesized) -> None:
+    api = dev.only("AWS::AppSync::GraphQLApi")["Properties"]
+    assert api["AuthenticationType"] == "API_KEY"
+    assert api["AdditionalAuthenticationProviders"] == [{"AuthenticationType": "AWS_IAM"}]
+    key = dev.only("AWS::AppSync::ApiKey")["Properties"]
+    assert isinstance(key["Expires"], int)
+    assert "ApiKey" in dev.json["Outputs"]
+
+
+def test_prod_uses_cognito_and_iam_and_has_no_api_key(prod: Synthesized) -> None:
+    api = prod.only("AWS::AppSync::GraphQLApi")["Properties"]
+    assert api["AuthenticationType"] == "AMAZON_COGNITO_USER_POOLS"
+    assert api["AdditionalAuthenticationProviders"] == [{"AuthenticationType": "AWS_IAM"}]
+    pool_id = prod.logical_id(prod.stack.orders_api.users.pool.node.default_child)  # type: ignore[union-attr]
+    assert api["UserPoolConfig"]["UserPoolId"] == {"Ref": pool_id}
+    assert prod.resources("AWS::AppSync::ApiKey") == {}
+    assert "ApiKey" not in prod.json["Outputs"]
+    pool = prod.only("AWS::Cognito::UserPool")
+    assert pool["Properties"]["MfaConfiguration"] == "ON"
+    assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize(("stage", "level"), [("dev", "ALL"), ("prod", "ERROR")])
+def test_api_logs_traces_and_limits(synth: Synth, stage: str, level: str) -> None:
+    synthesized = synth(stage)
+    api = synthesized.only("AWS::AppSync::GraphQLApi")["Properties"]
+    api_id = synthesized.logical_id(synthesized.stack.orders_api.api.node.default_child)
+    assert api["XrayEnabled"] is True
+    assert api["LogConfig"]["FieldLogLevel"] == level
+    assert api["LogConfig"]["ExcludeVerboseContent"] is (stage == "prod")
+    log_role = synthesized.logical_id(synthesized.stack.orders_api.log_role.node.default_child)
+    assert api["LogConfig"]["CloudWatchLogsRoleArn"] == {"Fn::GetAtt": [log_role, "Arn"]}
+    assert 0 < api["QueryDepthLimit"] <= 10
+    assert 0 < api["ResolverCountLimit"] <= 20
+    groups = synthesized.resources("AWS::Logs::LogGroup").values()
+    api_group = next(
+        g for g in groups if "/aws/appsync/apis/" in str(g["Properties"].get("LogGroupName"))
+    )
+    assert api_group["Properties"]["LogGroupName"] == {
+        "Fn::Join": ["", ["/aws/appsync/apis/", {"Fn::GetAtt": [api_id, "ApiId"]}]]
+    }
+    assert api_group["Properties"]["RetentionInDays"] > 0
+    # The L2 log_config would add a LogRetention custom resource racing that group.
+    assert synthesized.resources("Custom::LogRetention") == {}

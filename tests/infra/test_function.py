@@ -1,0 +1,62 @@
+"""The resolver Lambda in the synthesized templates, and its staged code asset."""
+
+import pytest
+
+from infra.function import HANDLER, MEMORY_MB, TIMEOUT
+from resolvers import resources
+from resolvers.domain.states import Estado
+from tests.infra.conftest import Synthesized
+
+pytestmark = pytest.mark.infra
+
+
+def test_lambda_runtime_and_tracing(synthesized: Synthesized) -> None:
+    props = synthesized.only("AWS::Lambda::Function")["Properties"]
+    assert props["Runtime"] == "python3.13"
+    assert props["Architectures"] == ["arm64"]
+    assert props["Handler"] == HANDLER == "resolvers.handler.lambda_handler"
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["Timeout"] == TIMEOUT.to_seconds()
+    assert props["MemorySize"] == MEMORY_MB
+
+
+def test_powertools_comes_from_its_public_layer_in_the_stack_region(
+    synthesized: Synthesized,
+) -> None:
+    (layer,) = synthesized.only("AWS::Lambda::Function")["Properties"]["Layers"]
+    arn = layer["Fn::Sub"]
+    assert arn.startswith("arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:")
+    assert ":AWSLambdaPowertoolsPythonV3-python313-arm64:" in arn
+
+
+def test_environment_names_every_resource(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    env = synthesized.only("AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]
+    ref = synthesized.logical_id
+    assert env[resources.ENV_STAGE] == synthesized.stage
+    assert env[resources.ENV_ORDERS_TABLE] == {"Ref": ref(stack.tables.orders.node.default_child)}
+    assert env[resources.ENV_IDEMPOTENCY_TABLE] == {
+        "Ref": ref(stack.tables.idempotency.node.default_child)
+    }
+    for estado in Estado:
+        queue = stack.queues.queues[estado]
+        assert env[resources.env_queue_url(estado)] == {"Ref": ref(queue.node.default_child)}
+    assert env[resources.ENV_CACHE_TTL] == "30"
+    assert env["POWERTOOLS_SERVICE_NAME"] == resources.SERVICE
+    assert env["POWERTOOLS_METRICS_NAMESPACE"]
+
+
+def test_lambda_logs_to_its_own_group_with_retention(synthesized: Synthesized) -> None:
+    props = synthesized.only("AWS::Lambda::Function")["Properties"]
+    group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
+    group = synthesized.json["Resources"][group_id]
+    assert group["Properties"]["RetentionInDays"] > 0
+
+
+def test_asset_is_the_resolvers_package_alone(synthesized: Synthesized) -> None:
+    asset = synthesized.asset_dir()
+    assert [p.name for p in asset.iterdir()] == ["resolvers"]
+    assert (asset / "resolvers" / "handler.py").is_file()
+    assert (asset / "resolvers" / "domain" / "states.py").is_file()
+    assert not list(asset.rglob("__pycache__"))
+    assert not list(asset.rglob("*.pyc"))
