@@ -2,6 +2,7 @@
 Lambda, the local emulator (which provisions them in moto) and the CDK stack."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from resolvers.domain.states import Estado
 
@@ -67,3 +68,38 @@ ENV_STAGE = "ORDERS_STAGE"
 def env_queue_url(estado: Estado) -> str:
     """The variable holding the URL of `estado`'s queue, e.g. ORDERS_QUEUE_URL_RECIBIDA."""
     return f"ORDERS_QUEUE_URL_{estado.value.upper()}"
+
+
+# CreateTable definitions: what the emulator and the tests provision; the CDK stack builds
+# the same tables from the constants above.
+def orders_table_definition(name: str) -> dict[str, Any]:
+    return {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": attribute, "AttributeType": "S"}
+            for attribute in (ORDERS_PARTITION_KEY, STATE_INDEX_PARTITION_KEY, STATE_INDEX_SORT_KEY)
+        ],
+        "KeySchema": [{"AttributeName": ORDERS_PARTITION_KEY, "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": STATE_INDEX_NAME,
+                "KeySchema": [
+                    {"AttributeName": STATE_INDEX_PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": STATE_INDEX_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
+
+
+def idempotency_table_definition(name: str) -> dict[str, Any]:
+    return {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": IDEMPOTENCY_PARTITION_KEY, "AttributeType": "S"}
+        ],
+        "KeySchema": [{"AttributeName": IDEMPOTENCY_PARTITION_KEY, "KeyType": "HASH"}],
+    }

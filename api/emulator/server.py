@@ -83,7 +83,7 @@ def serve(options: ServeOptions) -> int:
     if aws.embedded:
         moto.start()
     try:
-        provisioned = provision(aws, ResourceNames(resources.LOCAL_STAGE))
+        provisioned = provision(aws.dynamodb(), aws.sqs(), ResourceNames(resources.LOCAL_STAGE))
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(lambda_environment(aws, provisioned, options.cache_ttl))
         runtime = LocalAppSync(LambdaFunction(load_handler()), ResolverCache(options.cache_ttl))

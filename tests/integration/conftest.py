@@ -14,6 +14,7 @@ from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 from moto.core.botocore_stubber import MockRawResponse
 
+from api.emulator.provisioning import provision
 from resolvers import bootstrap, resources
 from resolvers.adapters import aws_clients
 from resolvers.domain.states import Estado
@@ -69,46 +70,6 @@ class SteppingClock:
         return self.now
 
 
-def _provision(names: resources.ResourceNames) -> dict[Estado, str]:
-    dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName=names.orders_table,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": resources.ORDERS_PARTITION_KEY, "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": resources.ORDERS_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": resources.STATE_INDEX_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": resources.STATE_INDEX_SORT_KEY, "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": resources.STATE_INDEX_NAME,
-                "KeySchema": [
-                    {"AttributeName": resources.STATE_INDEX_PARTITION_KEY, "KeyType": "HASH"},
-                    {"AttributeName": resources.STATE_INDEX_SORT_KEY, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-    dynamodb.create_table(
-        TableName=names.idempotency_table,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": resources.IDEMPOTENCY_PARTITION_KEY, "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": resources.IDEMPOTENCY_PARTITION_KEY, "AttributeType": "S"}
-        ],
-    )
-    # Any: the stubs type queue attributes as literals; resources keeps them as plain str.
-    sqs: Any = boto3.client("sqs")
-    return {
-        estado: sqs.create_queue(
-            QueueName=names.queue(estado), Attributes=resources.FIFO_QUEUE_ATTRIBUTES
-        )["QueueUrl"]
-        for estado in Estado
-    }
-
-
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
@@ -126,7 +87,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         monkeypatch.setenv(name, value)
     names = resources.ResourceNames(STAGE)
     with mock_aws():
-        queue_urls = _provision(names)
+        queue_urls = provision(boto3.client("dynamodb"), boto3.client("sqs"), names).queue_urls
         for estado, url in queue_urls.items():
             monkeypatch.setenv(resources.env_queue_url(estado), url)
         bootstrap.reset()
