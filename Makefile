@@ -7,7 +7,7 @@ STAGE ?= dev
 # Hash of what the install depends on: a change re-installs, nothing else does.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: help install serve test lint typecheck pytest unit integration e2e infra-test \
+.PHONY: help install serve test lint typecheck pytest cfn-lint \
         schema synth deploy destroy bench clean
 
 help:
