@@ -20,9 +20,12 @@ from resolvers import resources
 
 RESOLVERS_DIR = Path(resources.__file__).resolve().parent
 HANDLER = "resolvers.handler.lambda_handler"
-# Sized on the lead's benchmarks: 512 MB gives arm64 enough CPU for a cold start with
-# Powertools and boto3 well under a second; 10 s covers DynamoDB + SQS retries with room.
-TIMEOUT = Duration.seconds(10)
+# Sized on `make bench` (bench/report.md): a warm container peaks near 72 MB, so memory is
+# set for CPU share, which scales with it: 512 MB puts a cold start (imports, clients) at
+# about 1.5 s. The timeout covers the clients' worst compensated path (write, failed
+# publish, undo: resolvers/adapters/aws_clients.py, 22.5 s) and stays under AppSync's 30 s
+# request limit; a test checks both.
+TIMEOUT = Duration.seconds(25)
 MEMORY_MB = 512
 POWERTOOLS_LAYER = (
     "arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:"

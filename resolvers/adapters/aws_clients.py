@@ -10,14 +10,26 @@ if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
-# Standard mode retries throttling and transient errors with backoff (max_attempts counts
-# retries: 1 call + 3 retries) before the use case
-# sees a failure (and compensates). Short timeouts keep a stuck call inside the Lambda's
-# own timeout, so a failure is reported instead of the invocation being killed mid-way.
+# The retry budget. Standard mode retries throttling and transient errors with backoff
+# before the use case sees a failure and compensates; the timeouts are short (DynamoDB and
+# SQS answer in milliseconds) so that even a hung dependency fails inside the Lambda's
+# timeout, with time left to undo the write, instead of the invocation being killed midway.
+CONNECT_TIMEOUT_SECONDS = 0.5
+READ_TIMEOUT_SECONDS = 1.0
+TOTAL_ATTEMPTS = 3
+# Standard mode waits up to 2**n seconds (random) before retry n+1: 1 s, then 2 s.
+MAX_BACKOFF_SECONDS = sum(2**retry for retry in range(TOTAL_ATTEMPTS - 1))
+WORST_CASE_CALL_SECONDS = (
+    TOTAL_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) + MAX_BACKOFF_SECONDS
+)
+# The longest path that must finish: write, publish (fails), undo the write.
+CALLS_ON_COMPENSATED_PATH = 3
+WORST_CASE_COMPENSATED_SECONDS = CALLS_ON_COMPENSATED_PATH * WORST_CASE_CALL_SECONDS
+
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
-    connect_timeout=3,
-    read_timeout=5,
+    retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
 )
 
 

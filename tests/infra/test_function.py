@@ -1,9 +1,12 @@
 """The resolver Lambda in the synthesized templates, and its staged code asset."""
 
+from typing import Any
+
 import pytest
 
 from infra.function import HANDLER, MEMORY_MB, TIMEOUT
 from resolvers import resources
+from resolvers.adapters import aws_clients
 from resolvers.domain.states import Estado
 from tests.infra.conftest import Synthesized
 
@@ -18,6 +21,21 @@ def test_lambda_runtime_and_tracing(synthesized: Synthesized) -> None:
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert props["Timeout"] == TIMEOUT.to_seconds()
     assert props["MemorySize"] == MEMORY_MB
+
+
+# AppSync ends a GraphQL request after 30 seconds, whatever its resolvers are doing.
+APPSYNC_REQUEST_LIMIT_SECONDS = 30
+
+
+def test_timeout_leaves_room_to_undo_a_write_and_ends_before_appsync_gives_up() -> None:
+    # given the clients' worst case for write + failed publish + undo
+    needed = aws_clients.WORST_CASE_COMPENSATED_SECONDS
+    # then the function outlives it, so the undo runs, and AppSync still gets an answer
+    assert needed < TIMEOUT.to_seconds() < APPSYNC_REQUEST_LIMIT_SECONDS
+    # and the clients really use that budget
+    config: Any = aws_clients.CLIENT_CONFIG  # botocore's Config sets its options dynamically
+    assert config.retries == {"mode": "standard", "total_max_attempts": 3}
+    assert (config.connect_timeout, config.read_timeout) == (0.5, 1.0)
 
 
 def test_powertools_comes_from_its_public_layer_in_the_stack_region(

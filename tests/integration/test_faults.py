@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from resolvers.adapters.aws_clients import TOTAL_ATTEMPTS
 from resolvers.domain.states import Estado
 from resolvers.handler import InternalError
 from tests.fixtures import appsync_event
@@ -93,7 +94,7 @@ def test_publish_failure_after_the_write_changes_nothing_and_a_retry_converges(
         invoke("create_order", {"input": TOKEN_INPUT})
     # then: retried by botocore (1 + 3 retries), then compensated: no order, no message,
     # no token record
-    assert wiring.attempts["SendMessage"] == 4
+    assert wiring.attempts["SendMessage"] == TOTAL_ATTEMPTS
     assert aws.stored_orders() == []
     assert aws.messages(Estado.recibida) == []
     assert idempotency_records(aws) == []
@@ -109,10 +110,10 @@ def test_publish_failure_after_the_write_changes_nothing_and_a_retry_converges(
 def test_a_retry_after_a_crash_between_write_and_publish_converges(
     invoke: Invoke, aws: Aws, wiring: Wiring
 ) -> None:
-    # given: publishing and the compensating delete (all 4 attempts) both fail, as if the
+    # given: publishing and the compensating delete (every attempt) both fail, as if the
     # invocation had died between write and publish: the order stays without its message
     wiring.fail("SendMessage", "InternalError", status=500)
-    wiring.fail("DeleteItem", "InternalServerError", status=500, times=4)
+    wiring.fail("DeleteItem", "InternalServerError", status=500, times=TOTAL_ATTEMPTS)
     with pytest.raises(InternalError):
         invoke("create_order", {"input": TOKEN_INPUT})
     assert len(aws.stored_orders()) == 1
@@ -163,7 +164,7 @@ def test_a_throttled_table_loses_nothing_and_reports_an_error(
     with pytest.raises(InternalError) as raised:
         lambda_handler(event, None)
     # then: retried in standard mode, nothing half-done, no internals in the error
-    assert wiring.attempts[operation] == 4
+    assert wiring.attempts[operation] == TOTAL_ATTEMPTS
     assert "Throughput" not in str(raised.value)
     assert aws.stored_orders() == before
     assert all(aws.messages(e) == [] for e in Estado)
