@@ -217,13 +217,13 @@ def _reading(advice: dict[str, Any]) -> list[str]:
         f"Timeout: {timeout} s {'covers' if covers else 'does NOT cover'} that cold start plus "
         f"the slowest warm p95 ({advice['slowest_warm_p95_ms']:.0f} ms). A hung AWS call can "
         f"take up to {advice['aws_call_worst_case_seconds']:.0f} s under the clients' retry "
-        f"settings ({advice['failure_path_worst_case_seconds']:.0f} s on createOrder's failure "
-        "path)"
+        f"settings ({advice['failure_path_worst_case_seconds']:.1f} s for write, failed publish "
+        "and undo)"
         + (
-            ", longer than the timeout: a hung dependency ends as a Lambda timeout, not a "
-            "reported error."
-            if advice["aws_call_worst_case_seconds"] >= timeout
-            else "."
+            ", longer than the timeout: a hung dependency ends as a Lambda timeout before the "
+            "undo, not as a reported error."
+            if advice["failure_path_worst_case_seconds"] >= timeout
+            else ", within the timeout: the undo always gets to run."
         )
     )
     return [f"- {memory_line}", f"- {timeout_line}", ""]
