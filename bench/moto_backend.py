@@ -13,8 +13,8 @@ from moto.server import ThreadedMotoServer
 from api.emulator.local_aws import LocalAws
 from api.emulator.provisioning import Provisioned, provision
 from api.emulator.server import lambda_environment
-from bench.loopback import HOST, free_port
 from resolvers.resources import ResourceNames
+from tests.support.serve_process import HOST, free_port
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -4,7 +4,7 @@ boto3 clients and credentials every local command uses."""
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 
@@ -55,19 +55,17 @@ class LocalAws:
         }
 
     def dynamodb(self) -> "DynamoDBClient":
-        credentials = self.credentials()
-        return boto3.client(
-            "dynamodb",
-            endpoint_url=self.endpoint_url,
-            region_name=self.region,
-            aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
-        )
+        client: DynamoDBClient = self._client("dynamodb")
+        return client
 
     def sqs(self) -> "SQSClient":
+        client: SQSClient = self._client("sqs")
+        return client
+
+    def _client(self, service: Literal["dynamodb", "sqs"]) -> Any:
         credentials = self.credentials()
         return boto3.client(
-            "sqs",
+            service,
             endpoint_url=self.endpoint_url,
             region_name=self.region,
             aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],

@@ -1,12 +1,8 @@
 """The emulator as a user runs it: `orders serve` in its own process, on free ports, driven
 over real sockets. One server for the session keeps the suite fast."""
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
+from tests.support.serve_process import PROJECT_ROOT, ServeProcess
+
 API_KEY = "e2e-test-key"
 # Longer than the suite: a cached read never expires under a test's feet.
 CACHE_TTL = 600
-STARTUP_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -82,63 +77,13 @@ class Emulator:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_healthy(emulator: Emulator, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"orders serve exited early:\n{emulator.log.read_text()}")
-        try:
-            if httpx.get(f"{emulator.url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"orders serve never became healthy:\n{emulator.log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     log = tmp_path_factory.mktemp("emulator") / "serve.log"
-    emulator = Emulator(HOST, free_port(), free_port(), API_KEY, log)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ORDERS_"))}
-    with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "api.cli",
-                "serve",
-                "--host",
-                HOST,
-                "--port",
-                str(emulator.port),
-                "--aws-port",
-                str(emulator.aws_port),
-                "--api-key",
-                API_KEY,
-                "--cache-ttl",
-                str(CACHE_TTL),
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(emulator, process)
-            yield emulator
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                returncode = process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                raise
+    process = ServeProcess(api_key=API_KEY, cache_ttl_seconds=CACHE_TTL, log=log)
+    try:
+        process.wait_healthy()
+        yield Emulator(process.host, process.port, process.aws_port, API_KEY, log)
+    finally:
+        returncode = process.stop()
     assert returncode == 0, f"SIGTERM did not stop orders serve cleanly:\n{log.read_text()}"

@@ -6,20 +6,11 @@ from typing import Any
 
 import pytest
 
+from resolvers.domain.order import ORDER_ATTRIBUTES
 from resolvers.domain.states import Estado
 from tests.integration.conftest import Aws, Invoke, Wiring
 
-ALL_ATTRIBUTES = [
-    "id",
-    "descripcion",
-    "fecha_entrega",
-    "estado",
-    "fecha_registro",
-    "timestamp",
-    "fecha_actualizacion",
-    "motivo_cancelacion",
-    "version",
-]
+ALL_ATTRIBUTES = sorted(ORDER_ATTRIBUTES)
 LEGAL_PATHS = [
     [Estado.enproceso, Estado.completada],
     [Estado.cancelada],

@@ -1,0 +1,88 @@
+"""`orders serve` in its own process on free loopback ports, as a user runs it. The e2e tests
+and the benchmarks both start it through here."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+STARTUP_SECONDS = 90
+STOP_SECONDS = 20
+
+
+class ServeFailed(Exception):
+    """The emulator did not start, or did not stop cleanly."""
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ServeProcess:
+    """One `orders serve` child on free ports; `stop()` sends SIGTERM, as Ctrl-C would."""
+
+    def __init__(self, *, api_key: str, cache_ttl_seconds: int, log: Path) -> None:
+        self.host = HOST
+        self.port = free_port()
+        self.aws_port = free_port()
+        self.api_key = api_key
+        self.log = log
+        # The child gets its AWS and Powertools settings from the emulator, never from us.
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("AWS_", "ORDERS_", "POWERTOOLS_"))
+        }
+        arguments = {
+            "--host": self.host,
+            "--port": str(self.port),
+            "--aws-port": str(self.aws_port),
+            "--api-key": api_key,
+            "--cache-ttl": str(cache_ttl_seconds),
+        }
+        with log.open("wb") as output:
+            self._process = subprocess.Popen(  # noqa: S603  # our own CLI, fixed arguments
+                [sys.executable, "-m", "api.cli", "serve", *sum(arguments.items(), ())],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def wait_healthy(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise ServeFailed(f"orders serve exited early:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise ServeFailed(f"orders serve never became healthy:\n{self.log.read_text()}")
+
+    def stop(self) -> int:
+        """SIGTERM, then the exit code (killed after STOP_SECONDS)."""
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            return self._process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            raise ServeFailed(f"orders serve ignored SIGTERM:\n{self.log.read_text()}") from None
