@@ -8,6 +8,8 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -17,6 +19,10 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.types import ExecutionResult
 
 from api.emulator.appsync_errors import UNAUTHORIZED_BODY, ResolverError
@@ -41,8 +47,17 @@ _GRAPHIQL_FETCHER_WITH_KEY = """subscriptionUrl,
       });"""
 
 
+class _TransportWSHandler(BaseGraphQLTransportWSHandler[dict[str, Any], None]):
+    async def run_operation(self, operation: Operation[dict[str, Any], None]) -> None:
+        # Each operation runs in its own task: the variables as sent, for the resolver event.
+        raw_variables.set(operation.variables or {})
+        await super().run_operation(operation)
+
+
 class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
     """strawberry's ASGI view with AppSync's API key check and error shapes."""
+
+    graphql_transport_ws_handler_class = _TransportWSHandler
 
     def __init__(self, runtime: LocalAppSync, api_key: str) -> None:
         super().__init__(
@@ -134,10 +149,19 @@ def build_app(
         return JSONResponse(runtime.stats())
 
     return Starlette(
+        # AppSync answers browsers from any origin; so does the emulator.
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST"],
+                allow_headers=["*"],
+            )
+        ],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/_emulator/stats", stats),
-        ]
+        ],
     )

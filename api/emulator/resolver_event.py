@@ -13,7 +13,6 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
     Undefined,
-    VariableNode,
     print_ast,
     value_from_ast_untyped,
 )
@@ -96,24 +95,35 @@ def _selection_set_graphql(selection_set: SelectionSetNode | None) -> str:
 def _arguments(
     field: FieldNode, variables: Mapping[str, Any], info: GraphQLResolveInfo[Any]
 ) -> dict[str, Any]:
+    # A variable the client left out takes its default from the operation, if it has one.
+    values = {**_variable_defaults(info), **variables}
     arguments: dict[str, Any] = {}
     for argument in field.arguments or ():
-        value = argument.value
-        if isinstance(value, VariableNode) and value.name.value not in variables:
-            continue  # an unset variable leaves the argument out, as the client meant
-        arguments[argument.name.value] = value_from_ast_untyped(value, dict(variables))
+        value = _defined(value_from_ast_untyped(argument.value, values))
+        if value is not Undefined:  # an unset variable leaves the argument out
+            arguments[argument.name.value] = value
     return arguments
 
 
-def _client_variables(info: GraphQLResolveInfo[Any]) -> dict[str, Any]:
-    sent = raw_variables.get()
-    if sent is not None:
-        return dict(sent)
-    # Operations over WebSocket do not pass through the HTTP view: graphql-core 3.3 keeps
-    # each variable's source value beside the coerced one.
-    sources: Mapping[str, Any] = getattr(info.variable_values, "sources", {})
+def _variable_defaults(info: GraphQLResolveInfo[Any]) -> dict[str, Any]:
     return {
-        name: source.value
-        for name, source in sources.items()
-        if getattr(source, "value", Undefined) is not Undefined
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in info.operation.variable_definitions or ()
+        if definition.default_value is not None
     }
+
+
+def _defined(value: Any) -> Any:
+    """`value` without what unset variables left in it: an input object loses the field, a
+    list gets null (as GraphQL coerces them)."""
+    if isinstance(value, dict):
+        return {k: _defined(v) for k, v in value.items() if v is not Undefined}
+    if isinstance(value, list):
+        return [None if v is Undefined else _defined(v) for v in value]
+    return value
+
+
+def _client_variables(info: GraphQLResolveInfo[Any]) -> dict[str, Any]:
+    # Set by the HTTP view and the WebSocket handler for each operation.
+    sent = raw_variables.get()
+    return dict(sent) if sent is not None else {}

@@ -4,6 +4,8 @@ answer from the API cache when it may, invoke the Lambda, apply the response han
 responses to the subscriptions that asked for them."""
 
 import logging
+import secrets
+import time
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,10 +53,12 @@ class LocalAppSync:
         stats.invocations += 1
         try:
             result = await self._function.invoke(event)
-        except Exception:
-            # The cloud shows Lambda:Unhandled; the traceback stays in the server's log.
+        except Exception as error:
+            # The cloud shows Lambda:Unhandled with the function's errorMessage (for the real
+            # handler, a correlation id); the traceback stays in the server's log.
             logger.exception("Lambda resolver %s raised", field.path)
-            raise ResolverError(LAMBDA_UNHANDLED_MESSAGE, LAMBDA_UNHANDLED, raw_info) from None
+            message = str(error) or LAMBDA_UNHANDLED_MESSAGE
+            raise ResolverError(message, LAMBDA_UNHANDLED, raw_info) from None
         if isinstance(result, Mapping) and isinstance(result.get("error"), Mapping):
             raise ResolverError.from_lambda(result["error"], raw_info)
         if cache_key is not None:
@@ -78,6 +82,13 @@ class LocalAppSync:
         self._feed.publish(mutation.field_name, response)
 
 
-def _headers(context: Mapping[str, Any]) -> Mapping[str, str]:
+def _headers(context: dict[str, Any]) -> Mapping[str, str]:
     request = context.get("request")
-    return dict(request.headers) if request is not None else {}
+    headers = dict(request.headers) if request is not None else {}
+    # AppSync adds an X-Ray trace header, one per request; the Lambda's correlation id is it.
+    trace_id = context.setdefault("trace_id", _trace_id())
+    return {"x-amzn-trace-id": trace_id, **headers}
+
+
+def _trace_id() -> str:
+    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"

@@ -1,6 +1,7 @@
 """The emulator's side of the Lambda contract, seen by a stand-in handler: the event it
 builds, and what it makes of a handler that raises. In process (ASGI), no AWS needed."""
 
+import re
 from typing import Any
 
 import pytest
@@ -35,7 +36,8 @@ class RecordingHandler:
     def __call__(self, event: dict[str, Any], context: Any) -> Any:
         self.events.append(event)
         if self.fail:
-            raise RuntimeError("boto3 exploded at /var/task/resolvers/adapters/secret.py")
+            # What resolvers.handler raises for an unexpected failure.
+            raise RuntimeError("internal error; correlation id c-123")
         assert context.get_remaining_time_in_millis() > 0
         return {"items": [ORDER], "nextToken": None}
 
@@ -71,6 +73,10 @@ def test_the_event_carries_the_arguments_as_sent_and_appsyncs_selection_set() ->
     assert event["prev"] is None
     assert event["stash"] == {}
     assert event["request"]["headers"]["x-trace"] == "t-1"
+    # AppSync adds the X-Ray trace header: the handler's correlation id comes from it
+    assert re.fullmatch(
+        r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", event["request"]["headers"]["x-amzn-trace-id"]
+    )
     info = event["info"]
     assert (info["parentTypeName"], info["fieldName"]) == ("Query", "ordersByState")
     assert info["selectionSetList"] == ["items", "items/id", "items/fecha_registro", "nextToken"]
@@ -78,7 +84,7 @@ def test_the_event_carries_the_arguments_as_sent_and_appsyncs_selection_set() ->
     assert info["variables"] == {"e": "recibida"}
 
 
-def test_a_raising_handler_is_lambda_unhandled_without_internals_and_not_cached() -> None:
+def test_a_raising_handler_is_lambda_unhandled_with_its_message_and_not_cached() -> None:
     handler = RecordingHandler(fail=True)
     client = _client(handler)
     query = "{ ordersByState(estado: recibida) { nextToken } }"
@@ -90,10 +96,80 @@ def test_a_raising_handler_is_lambda_unhandled_without_internals_and_not_cached(
     assert first["data"] is None
     assert error["errorType"] == "Lambda:Unhandled"
     assert error["path"] == ["ordersByState"]
-    assert "boto3" not in error["message"]
-    assert "/var/task" not in error["message"]
+    # AppSync passes the Lambda's errorMessage on: the correlation id that finds the log line
+    assert error["message"] == "internal error; correlation id c-123"
     assert len(handler.events) == 2
     assert client.get("/_emulator/stats").json()["Query.ordersByState"] == {
         "invocations": 2,
         "cache_hits": 0,
     }
+
+
+def test_an_unset_variable_in_an_input_object_leaves_the_field_out() -> None:
+    handler = RecordingHandler()
+    query = """mutation($estado: Estado) {
+      createOrder(input: {descripcion: "x", fecha_entrega: "2099-01-01", estado: $estado}) { id }
+    }"""
+
+    _client(handler).post("/graphql", json={"query": query}, headers={"x-api-key": KEY})
+
+    (event,) = handler.events
+    assert event["arguments"] == {"input": {"descripcion": "x", "fecha_entrega": "2099-01-01"}}
+
+
+def test_a_variable_default_fills_the_argument_the_client_left_out() -> None:
+    handler = RecordingHandler()
+    query = (
+        "query($limit: Int = 5) { ordersByState(estado: recibida, limit: $limit) { nextToken } }"
+    )
+
+    _client(handler).post("/graphql", json={"query": query}, headers={"x-api-key": KEY})
+
+    (event,) = handler.events
+    assert event["arguments"] == {"estado": "recibida", "limit": 5}
+    assert event["info"]["variables"] == {}
+
+
+def test_an_operation_over_websocket_gets_its_variables() -> None:
+    handler = RecordingHandler()
+    query = "query($e: Estado!) { ordersByState(estado: $e) { nextToken } }"
+
+    with _client(handler).websocket_connect(
+        "/graphql", subprotocols=["graphql-transport-ws"]
+    ) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"x-api-key": KEY}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": query, "variables": {"e": "enproceso"}},
+            }
+        )
+        result = ws.receive_json()
+
+    assert result["payload"] == {"data": {"ordersByState": {"nextToken": None}}}
+    (event,) = handler.events
+    assert event["arguments"] == {"estado": "enproceso"}
+    assert event["info"]["variables"] == {"e": "enproceso"}
+
+
+def test_a_browser_on_another_origin_may_call_the_api() -> None:
+    # AppSync answers CORS preflights from any origin; a local frontend (another port) needs it
+    client = _client(RecordingHandler())
+    origin = {"origin": "http://localhost:3000"}
+
+    preflight = client.options(
+        "/graphql",
+        headers={
+            **origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type,x-api-key",
+        },
+    )
+    refused = client.post("/graphql", json={"query": "{ __typename }"}, headers=origin)
+
+    assert preflight.status_code == 200
+    assert "x-api-key" in preflight.headers["access-control-allow-headers"].lower()
+    assert refused.status_code == 401
+    assert refused.headers["access-control-allow-origin"] == "*"
