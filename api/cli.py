@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from api.sdl import write_schema
-from resolvers.caching import DEFAULT_TTL_SECONDS
+from resolvers.caching import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS
 from resolvers.domain.states import Estado
 
 DEFAULT_HOST = "127.0.0.1"
@@ -48,9 +48,33 @@ def _queues(args: argparse.Namespace) -> int:
     return 0
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+def _from_env(name: str, default: int) -> str:
+    # A string default goes through the option's `type`, so a bad variable is reported
+    # like a bad option instead of as a traceback.
+    return os.environ.get(name) or str(default)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
+
+
+def _cache_ttl(text: str) -> int:
+    """0 (cache off) or a TTL AppSync accepts."""
+    try:
+        ttl = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if ttl != 0 and not MIN_TTL_SECONDS <= ttl <= MAX_TTL_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{ttl} s: AppSync caches for {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS} s (0 turns it off)"
+        )
+    return ttl
 
 
 def _add_aws_options(command: argparse.ArgumentParser) -> None:
@@ -59,8 +83,8 @@ def _add_aws_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument(
         "--aws-port",
-        type=int,
-        default=_env_int("ORDERS_AWS_PORT", DEFAULT_AWS_PORT),
+        type=_port,
+        default=_from_env("ORDERS_AWS_PORT", DEFAULT_AWS_PORT),
         help=f"port of the embedded moto server [ORDERS_AWS_PORT] (default {DEFAULT_AWS_PORT})",
     )
     command.add_argument(
@@ -80,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_aws_options(serve)
     serve.add_argument(
         "--port",
-        type=int,
-        default=_env_int("ORDERS_PORT", DEFAULT_PORT),
+        type=_port,
+        default=_from_env("ORDERS_PORT", DEFAULT_PORT),
         help=f"GraphQL port [ORDERS_PORT] (default {DEFAULT_PORT})",
     )
     serve.add_argument(
@@ -91,8 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--cache-ttl",
-        type=int,
-        default=_env_int("ORDERS_CACHE_TTL", DEFAULT_TTL_SECONDS),
+        type=_cache_ttl,
+        default=_from_env("ORDERS_CACHE_TTL", DEFAULT_TTL_SECONDS),
         help=f"API cache TTL in seconds, 0 turns it off [ORDERS_CACHE_TTL] "
         f"(default {DEFAULT_TTL_SECONDS})",
     )
