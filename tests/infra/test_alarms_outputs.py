@@ -55,12 +55,16 @@ def test_alarm_email_context_subscribes_that_address(synth: Synth) -> None:
     assert subscription["Endpoint"] == "ops@example.com"
 
 
-def test_outputs_name_the_api_tables_and_queues(synthesized: Synthesized) -> None:
+def test_outputs_name_the_api_tables_queues_topic_and_credentials(
+    synthesized: Synthesized,
+) -> None:
     outputs = synthesized.json["Outputs"]
-    expected = {"GraphqlUrl", "ApiId", "OrdersTableName", "IdempotencyTableName"}
+    expected = {"GraphqlUrl", "ApiId", "OrdersTableName", "IdempotencyTableName", "AlarmTopicArn"}
     for estado in Estado:
         expected |= {
             f"QueueName{estado.value.capitalize()}",
             f"DeadLetterQueueName{estado.value.capitalize()}",
         }
-    assert expected <= set(outputs)
+    # What a caller signs in with: the dev API key, or prod's Cognito pool and client.
+    expected |= {"ApiKey"} if synthesized.stage == "dev" else {"UserPoolId", "UserPoolClientId"}
+    assert set(outputs) == expected
