@@ -19,6 +19,10 @@ from resolvers.fields import RESOLVER_FIELDS, ResolverField
 
 # The deepest legitimate query is 3 levels (ordersByState > items > attribute).
 QUERY_DEPTH_LIMIT = 5
+# Where introspection is on (dev), its standard query (GraphiQL, the console's explorer,
+# codegen) is 15 levels deep. AppSync does not document whether it counts against the
+# limit, so dev allows that depth; prod disables introspection and keeps the tight limit.
+INTROSPECTION_QUERY_DEPTH = 15
 # Root fields are the only resolvers; this caps the aliased fan-out of one request.
 RESOLVER_COUNT_LIMIT = 10
 # AppSync caps an API key's lifetime at 365 days; each deploy moves the expiry forward.
@@ -51,7 +55,7 @@ class OrdersApi(Construct):
             definition=appsync.Definition.from_file(str(schema)),
             authorization_config=self._authorization(config),
             xray_enabled=True,
-            query_depth_limit=QUERY_DEPTH_LIMIT,
+            query_depth_limit=QUERY_DEPTH_LIMIT if config.is_prod else INTROSPECTION_QUERY_DEPTH,
             resolver_count_limit=RESOLVER_COUNT_LIMIT,
             # The schema is public in the repository; prod still does not advertise it.
             introspection_config=(

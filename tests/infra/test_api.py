@@ -1,9 +1,21 @@
 """The AppSync API in the synthesized templates: schema, resolvers, caching, auth, logs."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_introspection_query,
+    parse,
+)
 
+from infra.api import QUERY_DEPTH_LIMIT
 from infra.resolver_code import resolver_code
 from infra.stack import SCHEMA
 from resolvers.caching import DEFAULT_TTL_SECONDS, cached_resolver
@@ -117,7 +129,9 @@ def test_api_logs_traces_and_limits(synth: Synth, stage: str, level: str) -> Non
     assert api["LogConfig"]["ExcludeVerboseContent"] is (stage == "prod")
     log_role = synthesized.logical_id(synthesized.stack.orders_api.log_role.node.default_child)
     assert api["LogConfig"]["CloudWatchLogsRoleArn"] == {"Fn::GetAtt": [log_role, "Arn"]}
-    assert 0 < api["QueryDepthLimit"] <= 10
+    assert api["QueryDepthLimit"] == (
+        QUERY_DEPTH_LIMIT if stage == "prod" else _introspection_depth()
+    )
     assert 0 < api["ResolverCountLimit"] <= 20
     groups = synthesized.resources("AWS::Logs::LogGroup").values()
     api_group = next(
@@ -129,3 +143,35 @@ def test_api_logs_traces_and_limits(synth: Synth, stage: str, level: str) -> Non
     assert api_group["Properties"]["RetentionInDays"] > 0
     # The L2 log_config would add a LogRetention custom resource racing that group.
     assert synthesized.resources("Custom::LogRetention") == {}
+
+
+def _depth(selections: SelectionSetNode | None, fragments: dict[str, Any]) -> int:
+    if selections is None:
+        return 0
+    deepest = 0
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments))
+        elif isinstance(selection, FragmentSpreadNode):
+            deepest = max(deepest, _depth(fragments[selection.name.value].selection_set, fragments))
+        elif isinstance(selection, InlineFragmentNode):
+            deepest = max(deepest, _depth(selection.selection_set, fragments))
+    return deepest
+
+
+def _introspection_depth() -> int:
+    """How deep the standard introspection query (GraphiQL's) nests."""
+    document = parse(get_introspection_query(descriptions=True))
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    (operation,) = (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    return _depth(operation.selection_set, fragments)
+
+
+def test_prod_depth_limit_still_admits_the_deepest_query_of_the_schema() -> None:
+    # ordersByState { items { id } } is the deepest: three levels
+    document = parse("{ ordersByState(estado: recibida) { items { id } nextToken } }")
+    (operation,) = document.definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    assert _depth(operation.selection_set, {}) <= QUERY_DEPTH_LIMIT < _introspection_depth()
