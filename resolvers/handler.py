@@ -38,16 +38,16 @@ def domain_error(error: OrderError) -> dict[str, Any]:
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def _resolve(event: dict[str, Any], context: Any) -> Any:
-    application = bootstrap.application()
-    if application.client_tokens is not None:
-        application.client_tokens.register_lambda_context(context)
     try:
+        application = bootstrap.application()
+        if application.client_tokens is not None:
+            application.client_tokens.register_lambda_context(context)
         return app.resolve(event, context)
     except Exception:
         logger.exception("unexpected error resolving %s", _field_path(event))
-        raise InternalError(
-            f"internal error; correlation id {logger.get_correlation_id()}"
-        ) from None
+        # Without a trace header, the request id (logged as function_request_id) finds the line.
+        correlation_id = logger.get_correlation_id() or context.aws_request_id
+        raise InternalError(f"internal error; correlation id {correlation_id}") from None
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> Any:

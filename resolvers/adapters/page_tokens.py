@@ -76,7 +76,7 @@ class StateQueryTokens:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             payload = json.loads(raw)
-        except (binascii.Error, ValueError):
+        except (binascii.Error, ValueError, RecursionError):  # RecursionError: deep nesting
             raise ValidationError("nextToken is not valid") from None
         if not isinstance(payload, dict):
             raise ValidationError("nextToken is not valid")

@@ -13,8 +13,6 @@ _AWS_DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
     r"(Z|[+-]\d{2}:\d{2}(?::\d{2})?)"
 )
-# Fixed width, so that DynamoDB's string ordering is time ordering.
-FIXED_WIDTH_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def _offset(text: str) -> timezone:
@@ -66,8 +64,10 @@ def parse_aws_datetime(value: str) -> datetime:
 
 
 def to_fixed_width(moment: datetime) -> str:
-    """`moment` in UTC as YYYY-MM-DDThh:mm:ss.ffffffZ: always six fractional digits."""
-    return moment.astimezone(UTC).strftime(FIXED_WIDTH_FORMAT)
+    """`moment` in UTC as YYYY-MM-DDThh:mm:ss.ffffffZ: one width, so that DynamoDB's string
+    order is time order. isoformat pads the year to four digits (strftime's %Y does not
+    before 1000) and always writes six fractional digits with timespec="microseconds"."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def is_aws_timestamp(value: object) -> bool:

@@ -33,6 +33,11 @@ def parse_aws_datetime(value: object, argument: str) -> str:
         raise ValidationError(f"{argument} must be an AWSDateTime string")
     try:
         return format_instant(calendar.parse_aws_datetime(value))
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+02:00, which is before year 1 in UTC
+        raise ValidationError(
+            f"{argument} must fall within the years 0001 to 9999 in UTC"
+        ) from None
     except ValueError:
         raise ValidationError(
             f"{argument} must be an AWSDateTime with a time zone offset, "

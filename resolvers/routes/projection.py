@@ -15,10 +15,14 @@ _INTROSPECTION = "__typename"
 def selected_attributes(selection: Sequence[str], prefix: str = "") -> Projection:
     """The Order attributes in an AppSync `selectionSetList` (entries under `prefix`, e.g.
     `items/` for a connection). AppSync lists an aliased field by its alias only, so a name
-    that is not an Order attribute means the real names are unknown: read whole items."""
+    that is not an Order attribute, or fields under a connection field that is not `prefix`,
+    mean the real names are unknown: read whole items."""
     names: set[str] = set()
     for entry in selection:
         if prefix and not entry.startswith(prefix):
+            if "/" in entry:
+                # The items under another name (an alias): which attributes is unknown.
+                return None
             continue
         name = entry[len(prefix) :]
         if name == _INTROSPECTION:

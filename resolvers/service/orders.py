@@ -57,19 +57,25 @@ class OrderService:
         try:
             self.repository.add(order)
         except OrderAlreadyStored:
-            return self._resume_creation(new, order.id)
+            return self._resume_creation(new, order)
         self._publish_or_undo(order, undo=lambda: self.repository.remove_new(order))
         return order
 
-    def _resume_creation(self, new: NewOrder, order_id: str) -> Order:
+    def _resume_creation(self, new: NewOrder, attempted: Order) -> Order:
         """A retry after a crash between write and publish (the idempotency record had
         expired): the id from the clientToken finds the stored order, and re-publishing
-        its first message is harmless because the deduplication id is the same."""
-        stored = self.repository.load(order_id)
+        its first message is harmless because the deduplication id is the same. Also a
+        write of this call whose answer was lost and retried: then `attempted` is stored."""
+        stored = self.repository.load(attempted.id)
         if stored is None or not stored.matches(new):
             raise ConflictError("clientToken was already used for another order")
         if stored.estado is INITIAL_STATE and stored.version == 1:
-            self._publish_or_undo(stored, undo=lambda: self.repository.remove_new(stored))
+            # Only this call's own write is undone: an earlier call's order may have been
+            # acknowledged to its client (its idempotency record has since expired).
+            ours = stored == attempted
+            self._publish_or_undo(
+                stored, undo=lambda: self.repository.remove_new(stored) if ours else None
+            )
         return stored
 
     def update_order_state(self, order_id: str, change: StateChange) -> OrderView:
@@ -80,7 +86,10 @@ class OrderService:
         try:
             self.repository.save_transition(current, updated)
         except StaleOrder as stale:
-            raise self._explain_lost_write(order_id, stale.current, change) from None
+            # A retried write whose first attempt landed (its answer was lost) finds our
+            # own write: the transition happened, so it is published like any other.
+            if stale.current != updated:
+                raise self._explain_lost_write(order_id, stale.current, change) from None
         self._publish_or_undo(
             updated, undo=lambda: self.repository.revert_transition(current, updated)
         )

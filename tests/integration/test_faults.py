@@ -1,8 +1,12 @@
 """Races, retries and injected AWS faults: nothing lost, nothing doubled."""
 
+import json
 from typing import Any
 
 import pytest
+from botocore import xform_name
+from botocore.awsrequest import AWSResponse
+from moto.core.botocore_stubber import MockRawResponse
 
 from resolvers.adapters.aws_clients import TOTAL_ATTEMPTS
 from resolvers.domain.states import Estado
@@ -92,7 +96,7 @@ def test_publish_failure_after_the_write_changes_nothing_and_a_retry_converges(
     # when
     with pytest.raises(InternalError):
         invoke("create_order", {"input": TOKEN_INPUT})
-    # then: retried by botocore (1 + 3 retries), then compensated: no order, no message,
+    # then: retried by botocore (TOTAL_ATTEMPTS in all), then compensated: no order, no message,
     # no token record
     assert wiring.attempts["SendMessage"] == TOTAL_ATTEMPTS
     assert aws.stored_orders() == []
@@ -177,3 +181,81 @@ def test_a_throttled_first_attempt_is_absorbed_by_the_retries(
     created = invoke("create_order")
     assert created["estado"] == "recibida"
     assert len(aws.messages(Estado.recibida)) == 1
+
+
+def lose_the_first_answer(aws: Aws, wiring: Wiring, operation: str) -> list[str]:
+    """The first `operation` on the orders table lands, but its answer is lost (a 500 after
+    the write), so botocore retries it and the retry's condition finds the write done."""
+    lost: list[str] = []
+
+    def land_then_fail(request: Any, **_: Any) -> Any:
+        if lost:
+            return None
+        lost.append(operation)
+        getattr(aws.dynamodb, xform_name(operation))(**json.loads(request.body))
+        request.url = "https://injected-fault.invalid/"
+        body = json.dumps({"__type": "InternalServerError", "message": "answer lost"}).encode()
+        headers: Any = {"Content-Type": "application/x-amz-json-1.0"}
+        return AWSResponse(request.url, 500, headers, MockRawResponse(body))
+
+    client = wiring.application.service.repository._client  # type: ignore[attr-defined]
+    client.meta.events.register_first(f"before-send.dynamodb.{operation}", land_then_fail)
+    return lost
+
+
+def test_a_transition_whose_answer_was_lost_is_not_misreported(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    # given
+    order_id = invoke("create_order")["id"]
+    aws.messages(Estado.recibida)
+    lost = lose_the_first_answer(aws, wiring, "UpdateItem")
+    # when
+    result = invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
+    # then: the client sees its change, and the state it entered has its message
+    assert lost == ["UpdateItem"]
+    assert result["estado"] == "enproceso"
+    assert result["version"] == 2
+    (message,) = aws.messages(Estado.enproceso)
+    assert message["Attributes"]["MessageDeduplicationId"] == f"{order_id}:enproceso:2"
+
+
+def test_a_creation_whose_answer_was_lost_is_undone_when_publishing_fails(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    # given: the order's PutItem lands with its answer lost, and the queue is down
+    lost = lose_the_first_answer(aws, wiring, "PutItem")
+    wiring.fail("SendMessage", "InternalError", status=500)
+    # when
+    with pytest.raises(InternalError):
+        invoke("create_order")
+    # then: the order this call wrote is undone, as any other failed publish
+    assert lost == ["PutItem"]
+    assert aws.stored_orders() == []
+
+
+def test_same_token_while_the_first_call_runs_is_a_conflict_that_expires_with_it(
+    invoke: Invoke, aws: Aws, wiring: Wiring
+) -> None:
+    # given: a second createOrder with the same token arrives while the first one writes
+    seen: dict[str, Any] = {}
+
+    def second_call(params: dict[str, Any], **_: Any) -> None:
+        if "retry" not in seen and params.get("TableName") == aws.names.orders_table:
+            seen["retry"] = None
+            seen["retry"] = invoke("create_order", {"input": TOKEN_INPUT})
+            (seen["record"],) = idempotency_records(aws)
+
+    client = wiring.application.service.repository._client  # type: ignore[attr-defined]
+    client.meta.events.register("before-parameter-build.dynamodb.PutItem", second_call)
+    # when
+    first = invoke("create_order", {"input": TOKEN_INPUT})
+    # then: the second is told to retry, the first finishes once
+    assert seen["retry"]["error"]["type"] == "ConflictError"
+    assert "still running" in seen["retry"]["error"]["message"]
+    assert first["estado"] == "recibida"
+    assert len(aws.messages(Estado.recibida)) == 1
+    # and the in-progress record ends with the invocation (the Lambda context is
+    # registered), so a retry after a timeout is not refused for the record's 24 hours
+    assert seen["record"]["status"]["S"] == "INPROGRESS"
+    assert "in_progress_expiration" in seen["record"]

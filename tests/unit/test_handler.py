@@ -8,6 +8,7 @@ import pytest
 from resolvers import bootstrap
 from resolvers.fields import RESOLVER_FIELDS
 from resolvers.handler import ROUTED_FIELDS, InternalError, lambda_handler
+from resolvers.runtime_context import LocalContext
 from tests.fixtures import appsync_event
 from tests.unit.fakes import FakeCreationGuard, FakeRepository, order_service
 
@@ -78,3 +79,28 @@ def test_an_unexpected_error_surfaces_without_internals(
     assert "Root=1-65f0a1b2" in str(raised.value)  # the correlation id, to find the logs
     assert raised.value.__cause__ is None
     assert raised.value.__suppress_context__
+
+
+def test_a_wiring_failure_surfaces_without_internals(
+    repository: FakeRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unwired() -> bootstrap.Application:
+        raise RuntimeError("missing queue URL variables: ORDERS_QUEUE_URL_RECIBIDA")
+
+    monkeypatch.setattr(bootstrap, "application", unwired)
+    with pytest.raises(InternalError) as raised:
+        lambda_handler(appsync_event("get_order", {"id": "x"}), None)
+    assert "ORDERS_" not in str(raised.value)
+
+
+def test_without_a_trace_header_the_error_names_the_request_id(
+    repository: FakeRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a request without x-amzn-trace-id (the local emulator forwards client headers)
+    event = appsync_event("get_order", {"id": "x"})
+    del event["request"]["headers"]["x-amzn-trace-id"]
+    monkeypatch.setattr(repository, "get", lambda *_: 1 / 0)
+    context = LocalContext(aws_request_id="req-123")
+    # when / then: the id the log line carries (function_request_id), never "None"
+    with pytest.raises(InternalError, match="correlation id req-123"):
+        lambda_handler(event, context)

@@ -1,7 +1,7 @@
 """The use cases against in-memory fakes: what is stored, what is published, what is undone."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,7 +10,15 @@ from resolvers.domain.order import NewOrder, Order, StateChange
 from resolvers.domain.states import Estado
 from resolvers.domain.validation import SortDirection, StateQuery
 from resolvers.service.orders import OrderNotPublished
-from tests.unit.fakes import FakeCreationGuard, FakePublisher, FakeRepository, order_service
+from resolvers.service.ports import OrderAlreadyStored, StaleOrder
+from tests.unit.fakes import (
+    START,
+    FakeClock,
+    FakeCreationGuard,
+    FakePublisher,
+    FakeRepository,
+    order_service,
+)
 
 NEW = NewOrder("Revisar ascensor", date(2030, 3, 1))
 
@@ -142,3 +150,57 @@ def test_orders_by_state_pages_without_gaps_or_duplicates() -> None:
         if token is None:
             break
     assert seen == list(reversed(created))
+
+
+def test_a_retried_transition_whose_first_attempt_landed_is_published() -> None:
+    # given: the conditional write lands, its answer is lost, and botocore's retry finds the
+    # order already in the new state (ConditionalCheckFailed with our own write as the item)
+    repository, publisher = FakeRepository(), FakePublisher()
+    service = order_service(repository, publisher)
+    order_id = service.create_order(NEW)["id"]
+    landed: list[Order] = []
+
+    def save_then_lose_the_answer(before: Order, after: Order) -> None:
+        repository.orders[after.id] = after
+        landed.append(after)
+        raise StaleOrder(after)
+
+    repository.save_transition = save_then_lose_the_answer  # type: ignore[method-assign]
+    # when
+    updated = service.update_order_state(order_id, StateChange(Estado.enproceso))
+    # then: the client is told what happened, and the new state has its message
+    assert updated == landed[0].as_dict()
+    assert [(o.estado, o.version) for o in publisher.published][-1] == (Estado.enproceso, 2)
+
+
+def test_a_retry_after_the_token_record_expired_never_deletes_the_stored_order() -> None:
+    # given: an order created (and acknowledged) long ago with a clientToken, still recibida
+    repository = FakeRepository()
+    new = replace(NEW, client_token="tok")
+    first = order_service(repository).create_order(new)
+    # when: the same call is replayed after its idempotency record expired, and the
+    # re-publish fails
+    publisher = FakePublisher()
+    publisher.failing = True
+    replay = order_service(repository, publisher)
+    replay.clock = FakeClock(START + timedelta(days=2))
+    with pytest.raises(OrderNotPublished):
+        replay.create_order(new)
+    # then: this call wrote nothing, so it undoes nothing
+    assert repository.orders[first["id"]].as_dict() == first
+
+
+def test_a_creation_whose_answer_was_lost_is_still_undone_when_publishing_fails() -> None:
+    # given: PutItem lands, its answer is lost, and the retry finds the order stored
+    repository, publisher = FakeRepository(), FakePublisher()
+    publisher.failing = True
+
+    def add_then_lose_the_answer(order: Order) -> None:
+        repository.orders[order.id] = order
+        raise OrderAlreadyStored(order.id)
+
+    repository.add = add_then_lose_the_answer  # type: ignore[method-assign]
+    # when / then: this call wrote it, so this call undoes it
+    with pytest.raises(OrderNotPublished):
+        order_service(repository, publisher).create_order(NEW)
+    assert repository.orders == {}

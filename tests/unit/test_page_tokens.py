@@ -103,3 +103,9 @@ def test_garbage_is_rejected_never_an_internal_error(garbage: str) -> None:
 def test_json_that_is_not_a_token_is_rejected(payload: Any) -> None:
     with pytest.raises(ValidationError, match="nextToken"):
         tokens.decode(forged(payload), QUERY)
+
+
+def test_deeply_nested_json_is_rejected_never_an_internal_error() -> None:
+    token = base64.urlsafe_b64encode(b"[" * 1500).decode().rstrip("=")
+    with pytest.raises(ValidationError, match="nextToken"):
+        tokens.decode(token, QUERY)

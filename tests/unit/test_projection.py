@@ -42,3 +42,10 @@ def test_a_cached_read_fetches_whole_items_and_an_uncached_one_projects(
 def test_a_field_without_a_caching_rule_projects_even_with_the_cache_on() -> None:
     everything = sorted(ORDER_ATTRIBUTES)
     assert projection_for(CREATE_ORDER, everything, cache_ttl_seconds=30) == ORDER_ATTRIBUTES
+
+
+def test_an_aliased_connection_makes_the_read_fetch_whole_items() -> None:
+    # `orders: items { descripcion }` is listed as "orders", "orders/descripcion".
+    selection = ["orders", "orders/descripcion", "nextToken"]
+    assert selected_attributes(selection, "items/") is None
+    assert selected_attributes(["items", "items/id", "more", "more/descripcion"], "items/") is None

@@ -189,3 +189,29 @@ def test_order_id_must_be_a_short_non_blank_string(value: object) -> None:
 def test_parse_aws_date_keeps_the_date_part_of_an_offset_date() -> None:
     assert parse_aws_date("2026-12-01+02:00", "fecha_entrega") == date(2026, 12, 1)
     assert parse_aws_date("2026-12-01Z", "fecha_entrega") == date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "normalised"),
+    [
+        ("0500-01-01T00:00:00Z", "0500-01-01T00:00:00.000000Z"),
+        ("0999-12-31T23:00:00-02:00", "1000-01-01T01:00:00.000000Z"),
+    ],
+)
+def test_an_early_year_keeps_the_fixed_width(value: str, normalised: str) -> None:
+    # strftime's %Y does not pad years before 1000: "500-..." would sort after "2030-...".
+    assert parse_aws_datetime(value, "desde") == normalised
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+02:00", "9999-12-31T23:59:59-02:00"])
+def test_a_moment_outside_what_utc_can_hold_is_a_validation_error(value: str) -> None:
+    with pytest.raises(ValidationError, match="hasta"):
+        parse_aws_datetime(value, "hasta")
+
+
+@pytest.mark.parametrize("char", ["ñ", "€", "😀"])
+def test_the_2000_limit_counts_characters_not_bytes(char: str) -> None:
+    text = char * MAX_DESCRIPCION_LENGTH
+    assert validate_new_order(new_order_input(descripcion=text), today=TODAY).descripcion == text
+    with pytest.raises(ValidationError, match="2000"):
+        validate_new_order(new_order_input(descripcion=text + char), today=TODAY)
