@@ -22,10 +22,11 @@ RESOLVERS_DIR = Path(resources.__file__).resolve().parent
 HANDLER = "resolvers.handler.lambda_handler"
 # Sized on `make bench` (bench/report.md): a warm container peaks near 72 MB, so memory is
 # set for CPU share, which scales with it: 512 MB puts a cold start (imports, clients) at
-# about 1.5 s. The timeout covers the clients' worst compensated path (write, failed
-# publish, undo: resolvers/adapters/aws_clients.py, 22.5 s) and stays under AppSync's 30 s
-# request limit; a test checks both.
-TIMEOUT = Duration.seconds(25)
+# about 1.5 s. A write starts only with the clients' worst case for write, failed publish
+# and undo still ahead (resolvers/adapters/aws_clients.py, 22.5 s); the timeout leaves room
+# for a cold start and the reads before the write, and stays under AppSync's 30 s request
+# limit. A test checks both.
+TIMEOUT = Duration.seconds(28)
 MEMORY_MB = 512
 POWERTOOLS_LAYER = (
     "arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:"

@@ -12,6 +12,7 @@ from resolvers.adapters.idempotency import ClientTokens
 from resolvers.adapters.orders_table import OrdersTable
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.adapters.state_queues import StateQueues
+from resolvers.deadline import InvocationDeadline
 from resolvers.domain.timestamps import system_clock
 from resolvers.service.orders import OrderService
 from resolvers.settings import Settings
@@ -28,6 +29,8 @@ class Application:
     cache_ttl_seconds: int
     # Present when createOrder's clientToken goes through Powertools idempotency.
     client_tokens: ClientTokens | None = None
+    # Started with each invocation's context, so writes know the time left.
+    deadline: InvocationDeadline | None = None
 
 
 def build(
@@ -39,17 +42,21 @@ def build(
     """The real adapters; pass clients to observe or fault their calls (tests)."""
     dynamodb = dynamodb or aws_clients.dynamodb_client()
     client_tokens = ClientTokens(dynamodb, settings.idempotency_table)
+    deadline = InvocationDeadline()
     service = OrderService(
         repository=OrdersTable(dynamodb, settings.orders_table),
         publisher=StateQueues(sqs or aws_clients.sqs_client(), settings.queue_urls),
         clock=system_clock,
         page_tokens=StateQueryTokens(),
         creation_guard=client_tokens,
+        deadline=deadline,
+        seconds_to_write_and_undo=aws_clients.WORST_CASE_COMPENSATED_SECONDS,
     )
     return Application(
         service=service,
         cache_ttl_seconds=settings.cache_ttl_seconds,
         client_tokens=client_tokens,
+        deadline=deadline,
     )
 
 

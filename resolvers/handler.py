@@ -42,6 +42,8 @@ def _resolve(event: dict[str, Any], context: Any) -> Any:
         application = bootstrap.application()
         if application.client_tokens is not None:
             application.client_tokens.register_lambda_context(context)
+        if application.deadline is not None:
+            application.deadline.start(context)
         return app.resolve(event, context)
     except Exception:
         logger.exception("unexpected error resolving %s", _field_path(event))

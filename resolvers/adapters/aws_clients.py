@@ -22,7 +22,8 @@ MAX_BACKOFF_SECONDS = sum(2**retry for retry in range(TOTAL_ATTEMPTS - 1))
 WORST_CASE_CALL_SECONDS = (
     TOTAL_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) + MAX_BACKOFF_SECONDS
 )
-# The longest path that must finish: write, publish (fails), undo the write.
+# What must fit once a write starts: the write, its publish (failing) and the undo. The
+# use cases start no write with less of the invocation left (service/orders.py).
 CALLS_ON_COMPENSATED_PATH = 3
 WORST_CASE_COMPENSATED_SECONDS = CALLS_ON_COMPENSATED_PATH * WORST_CASE_CALL_SECONDS
 

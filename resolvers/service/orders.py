@@ -16,6 +16,7 @@ from resolvers.domain.timestamps import Clock
 from resolvers.domain.validation import StateQuery
 from resolvers.service.ports import (
     CreationGuard,
+    Deadline,
     OrderAlreadyStored,
     OrderRepository,
     OrderView,
@@ -26,6 +27,11 @@ from resolvers.service.ports import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+class NoTimeToUndo(Exception):
+    """Too little of the invocation is left to undo a write should its publish fail: the
+    write is not started, nothing changes, and the client may retry."""
 
 
 class OrderNotPublished(Exception):
@@ -41,6 +47,10 @@ class OrderService:
     page_tokens: PageTokens
     # None: createOrder ignores clientToken (unit tests that do not exercise retries).
     creation_guard: CreationGuard | None = None
+    # A write starts only with this much of the invocation left: enough, at the clients'
+    # worst, for the write, its publish and the undo (resolvers/adapters/aws_clients.py).
+    deadline: Deadline | None = None
+    seconds_to_write_and_undo: float = 0.0
 
     def create_order(self, new: NewOrder) -> OrderView:
         if new.client_token is None or self.creation_guard is None:
@@ -54,6 +64,7 @@ class OrderService:
 
     def _create(self, new: NewOrder) -> Order:
         order = Order.register(new, order_id=new.order_id(), now=self.clock())
+        self._ensure_time_to_undo()
         try:
             self.repository.add(order)
         except OrderAlreadyStored:
@@ -83,6 +94,7 @@ class OrderService:
         if current is None:
             raise NotFound(f"no order has id {order_id}")
         updated = transition(current, change, now=self.clock())
+        self._ensure_time_to_undo()
         try:
             self.repository.save_transition(current, updated)
         except StaleOrder as stale:
@@ -119,6 +131,16 @@ class OrderService:
         )
         token = None if page.last_key is None else self.page_tokens.encode(page.last_key, query)
         return {"items": page.items, "nextToken": token}
+
+    def _ensure_time_to_undo(self) -> None:
+        if self.deadline is None:
+            return
+        left = self.deadline.seconds_left()
+        if left < self.seconds_to_write_and_undo:
+            raise NoTimeToUndo(
+                f"{left:.1f} s left, a write needs {self.seconds_to_write_and_undo:.1f} s "
+                "to be undone at worst; not started"
+            )
 
     def _publish_or_undo(self, order: Order, *, undo: Callable[[], None]) -> None:
         try:

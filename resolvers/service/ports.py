@@ -81,3 +81,9 @@ class CreationGuard(Protocol):
         """Run `create` at most once per `request["clientToken"]` and return its result to
         every retry; raise ConflictError for a token reused with another input, or one
         whose first call is still running."""
+
+
+class Deadline(Protocol):
+    def seconds_left(self) -> float:
+        """Time left in this invocation."""
+        ...

@@ -1,6 +1,7 @@
 """Races, retries and injected AWS faults: nothing lost, nothing doubled."""
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -8,9 +9,10 @@ from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from moto.core.botocore_stubber import MockRawResponse
 
-from resolvers.adapters.aws_clients import TOTAL_ATTEMPTS
+from resolvers.adapters.aws_clients import TOTAL_ATTEMPTS, WORST_CASE_COMPENSATED_SECONDS
 from resolvers.domain.states import Estado
-from resolvers.handler import InternalError
+from resolvers.handler import InternalError, lambda_handler
+from resolvers.runtime_context import LocalContext
 from tests.fixtures import appsync_event
 from tests.integration.conftest import Aws, Invoke, Wiring
 
@@ -163,8 +165,6 @@ def test_a_throttled_table_loses_nothing_and_reports_an_error(
         if operation == "PutItem"
         else appsync_event("update_order_state", {"id": order_id, "estado": "enproceso"})
     )
-    from resolvers.handler import lambda_handler
-
     with pytest.raises(InternalError) as raised:
         lambda_handler(event, None)
     # then: retried in standard mode, nothing half-done, no internals in the error
@@ -259,3 +259,30 @@ def test_same_token_while_the_first_call_runs_is_a_conflict_that_expires_with_it
     # registered), so a retry after a timeout is not refused for the record's 24 hours
     assert seen["record"]["status"]["S"] == "INPROGRESS"
     assert "in_progress_expiration" in seen["record"]
+
+
+@dataclass(frozen=True)
+class NearlyTimedOut(LocalContext):
+    """A Lambda context with less time left than a write and its undo may need."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(WORST_CASE_COMPENSATED_SECONDS * 1000) - 1
+
+
+@pytest.mark.parametrize("operation", ["create_order", "update_order_state"])
+def test_a_write_without_time_to_undo_it_is_not_started(
+    invoke: Invoke, aws: Aws, operation: str
+) -> None:
+    # given an order, and an invocation too close to its timeout to undo a write
+    order_id = invoke("create_order")["id"]
+    aws.messages(Estado.recibida)
+    before = aws.stored_orders()
+    arguments = {"id": order_id, "estado": "enproceso"} if operation != "create_order" else None
+    # when
+    with pytest.raises(InternalError):
+        lambda_handler(appsync_event(operation, arguments), NearlyTimedOut())
+    # then nothing was written or published, and a call with time to spare goes through
+    assert aws.stored_orders() == before
+    assert all(aws.messages(e) == [] for e in Estado)
+    expected = "recibida" if operation == "create_order" else "enproceso"
+    assert invoke(operation, arguments)["estado"] == expected

@@ -1,7 +1,7 @@
 """In-memory stand-ins for the service's interfaces, defined once for every unit test."""
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -130,10 +130,20 @@ class FakeCreationGuard:
         return result
 
 
+@dataclass
+class FakeDeadline:
+    seconds: float
+
+    def seconds_left(self) -> float:
+        return self.seconds
+
+
 def order_service(
     repository: FakeRepository | None = None,
     publisher: FakePublisher | None = None,
     guard: FakeCreationGuard | None = None,
+    deadline: FakeDeadline | None = None,
+    seconds_to_write_and_undo: float = 0.0,
 ) -> OrderService:
     return OrderService(
         repository=repository or FakeRepository(),
@@ -141,4 +151,6 @@ def order_service(
         clock=FakeClock(),
         page_tokens=StateQueryTokens(),
         creation_guard=guard,
+        deadline=deadline,
+        seconds_to_write_and_undo=seconds_to_write_and_undo,
     )

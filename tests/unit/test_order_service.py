@@ -9,12 +9,13 @@ from resolvers.domain.errors import ConflictError, InvalidTransition, NotFound
 from resolvers.domain.order import NewOrder, Order, StateChange
 from resolvers.domain.states import Estado
 from resolvers.domain.validation import SortDirection, StateQuery
-from resolvers.service.orders import OrderNotPublished
+from resolvers.service.orders import NoTimeToUndo, OrderNotPublished
 from resolvers.service.ports import OrderAlreadyStored, StaleOrder
 from tests.unit.fakes import (
     START,
     FakeClock,
     FakeCreationGuard,
+    FakeDeadline,
     FakePublisher,
     FakeRepository,
     order_service,
@@ -204,3 +205,21 @@ def test_a_creation_whose_answer_was_lost_is_still_undone_when_publishing_fails(
     with pytest.raises(OrderNotPublished):
         order_service(repository, publisher).create_order(NEW)
     assert repository.orders == {}
+
+
+def test_no_write_starts_without_the_time_to_undo_it() -> None:
+    # given an invocation with less time left than a write, its publish and its undo need
+    repository, publisher = FakeRepository(), FakePublisher()
+    deadline = FakeDeadline(seconds=30.0)
+    service = order_service(
+        repository, publisher, deadline=deadline, seconds_to_write_and_undo=22.5
+    )
+    created = service.create_order(NEW)
+    deadline.seconds = 22.4
+    # when / then: neither a creation nor a transition starts, and nothing changes
+    with pytest.raises(NoTimeToUndo):
+        service.create_order(replace(NEW, descripcion="otra"))
+    with pytest.raises(NoTimeToUndo):
+        service.update_order_state(created["id"], StateChange(Estado.enproceso))
+    assert [o.as_dict() for o in repository.orders.values()] == [created]
+    assert len(publisher.published) == 1
