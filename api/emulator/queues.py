@@ -11,6 +11,13 @@ from resolvers.domain.states import Estado
 
 # SQS returns at most 10 messages per call.
 BATCH = 10
+# Long polling asks every SQS server, so an empty answer means an empty queue; short
+# polling samples a few, and an external SQS-compatible endpoint could stop the drain early.
+WAIT_SECONDS = 1
+
+
+class DrainFailed(Exception):
+    """SQS did not delete printed messages: they would be delivered again."""
 
 
 def print_counts(aws: LocalAws, out: TextIO) -> None:
@@ -56,7 +63,7 @@ def _drained(aws: LocalAws, estado: Estado) -> Iterator[str]:
         messages = client.receive_message(
             QueueUrl=url,
             MaxNumberOfMessages=BATCH,
-            WaitTimeSeconds=0,
+            WaitTimeSeconds=WAIT_SECONDS,
             MessageSystemAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
@@ -73,9 +80,11 @@ def _drained(aws: LocalAws, estado: Estado) -> Iterator[str]:
                 }
             )
         # Deleted only once printed: an interrupted drain leaves the rest in the queue.
-        client.delete_message_batch(
+        deleted = client.delete_message_batch(
             QueueUrl=url,
             Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
             ],
         )
+        if deleted.get("Failed"):
+            raise DrainFailed(f"{name}: could not delete {deleted['Failed']}")
