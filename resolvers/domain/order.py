@@ -2,10 +2,10 @@
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from resolvers.domain.errors import ConflictError, InvalidTransition
+from resolvers.domain.errors import ConflictError, InvalidTransition, ValidationError
 from resolvers.domain.states import INITIAL_STATE, Estado, can_transition_to
 from resolvers.domain.timestamps import epoch_seconds, format_instant
 
@@ -65,6 +65,14 @@ class Order:
 
     @classmethod
     def register(cls, new: NewOrder, *, order_id: str, now: datetime) -> "Order":
+        # Input validation checked fecha_entrega against the date it read; registration
+        # reads the clock again, and midnight UTC may have passed in between.
+        registered_on = now.astimezone(UTC).date()
+        if new.fecha_entrega < registered_on:
+            raise ValidationError(
+                f"fecha_entrega {new.fecha_entrega.isoformat()} is before today "
+                f"({registered_on.isoformat()} UTC)"
+            )
         return cls(
             id=order_id,
             descripcion=new.descripcion,

@@ -1,11 +1,11 @@
 """The use cases against in-memory fakes: what is stored, what is published, what is undone."""
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from resolvers.domain.errors import ConflictError, InvalidTransition, NotFound
+from resolvers.domain.errors import ConflictError, InvalidTransition, NotFound, ValidationError
 from resolvers.domain.order import NewOrder, Order, StateChange
 from resolvers.domain.states import Estado
 from resolvers.domain.validation import SortDirection, StateQuery
@@ -223,3 +223,18 @@ def test_no_write_starts_without_the_time_to_undo_it() -> None:
         service.update_order_state(created["id"], StateChange(Estado.enproceso))
     assert [o.as_dict() for o in repository.orders.values()] == [created]
     assert len(publisher.published) == 1
+
+
+def test_an_order_is_never_registered_after_its_delivery_date() -> None:
+    # given an input validated on the last microsecond of a day (delivery that same day)
+    last_moment = datetime(2030, 2, 28, 23, 59, 59, 999_999, tzinfo=UTC)
+    new = NewOrder("Revisar ascensor", last_moment.date())
+    repository, publisher = FakeRepository(), FakePublisher()
+    service = order_service(repository, publisher)
+    # when registration reads the clock after midnight
+    service.clock = FakeClock(start=last_moment)
+    # then it is refused as the late input it now is, and nothing is stored or published
+    with pytest.raises(ValidationError, match="before today"):
+        service.create_order(new)
+    assert repository.orders == {}
+    assert publisher.published == []
