@@ -4,6 +4,8 @@ then serve the API until Ctrl-C or SIGTERM."""
 import logging
 import os
 import signal
+import socket
+import sys
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -79,6 +81,10 @@ def serve(options: ServeOptions) -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, _stop)
     aws = LocalAws.choose(options.host, options.aws_port, options.endpoint_url)
+    busy = _busy_ports(options, embedded_aws=aws.embedded)
+    if busy:
+        print("\n".join(busy), file=sys.stderr)
+        return 1
     moto = ThreadedMotoServer(ip_address=options.host, port=options.aws_port, verbose=False)
     if aws.embedded:
         moto.start()
@@ -96,6 +102,27 @@ def serve(options: ServeOptions) -> int:
         if aws.embedded:
             moto.stop()
     return 0
+
+
+def _busy_ports(options: ServeOptions, *, embedded_aws: bool) -> list[str]:
+    """Say so before starting anything: moto, once started on a taken port, would only
+    print a traceback from its thread while the process hangs."""
+    wanted = [(options.port, "--port / ORDERS_PORT")]
+    if embedded_aws:
+        wanted.append(
+            (options.aws_port, "--aws-port / ORDERS_AWS_PORT, or --endpoint-url to use it")
+        )
+    busy = []
+    for port, option in wanted:
+        with socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET) as probe:
+            try:
+                probe.bind((options.host, port))
+            except OSError as error:
+                busy.append(
+                    f"{options.host}:{port} cannot be used ({error.strerror}); "
+                    f"another program may be listening there: choose another with {option}"
+                )
+    return busy
 
 
 def _stop(signum: int, _: object) -> None:

@@ -2,12 +2,15 @@
 
 import json
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import create
+from tests.support.serve_process import HOST, PROJECT_ROOT, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -62,3 +65,25 @@ def test_both_servers_listen_only_on_the_host_given(emulator: Emulator) -> None:
         assert _connects("127.0.0.1", port)
         # another loopback address reaches a socket bound to 0.0.0.0, not one bound to 127.0.0.1
         assert not _connects("127.0.0.2", port)
+
+
+def test_a_taken_port_is_reported_at_once() -> None:
+    # given something already listening where the embedded AWS would go
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        aws_port = taken.getsockname()[1]
+        # when
+        command = ["serve", "--port", str(free_port()), "--aws-port", str(aws_port)]
+        finished = subprocess.run(  # noqa: S603  # our own CLI, fixed arguments
+            [sys.executable, "-m", "api.cli", *command],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    # then it exits with a message naming the port and the option, instead of hanging
+    assert finished.returncode == 1
+    assert f"{HOST}:{aws_port} cannot be used" in finished.stderr
+    assert "--aws-port" in finished.stderr
