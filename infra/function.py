@@ -22,7 +22,7 @@ RESOLVERS_DIR = Path(resources.__file__).resolve().parent
 HANDLER = "resolvers.handler.lambda_handler"
 # Sized on `make bench` (bench/report.md): a warm container peaks near 72 MB, so memory is
 # set for CPU share, which scales with it: 512 MB puts a cold start (imports, clients) at
-# about 1.5 s. A write starts only with the clients' worst case for write, failed publish
+# 1.5 to 2 s. A write starts only with the clients' worst case for write, failed publish
 # and undo still ahead (resolvers/adapters/aws_clients.py, 22.5 s); the timeout leaves room
 # for a cold start and the reads before the write, and stays under AppSync's 30 s request
 # limit. A test checks both.

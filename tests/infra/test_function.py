@@ -25,7 +25,7 @@ def test_lambda_runtime_and_tracing(synthesized: Synthesized) -> None:
 
 # AppSync ends a GraphQL request after 30 seconds, whatever its resolvers are doing.
 APPSYNC_REQUEST_LIMIT_SECONDS = 30
-# Estimated at 512 MB from `make bench` (bench/report.md): about 1.5 s.
+# Estimated at 512 MB by `make bench` (bench/report.md): 1.5 to 2 s, by the load of the run.
 COLD_START_SECONDS = 2
 
 
