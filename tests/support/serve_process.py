@@ -77,9 +77,9 @@ class ServeProcess:
             time.sleep(0.2)
         raise ServeFailed(f"orders serve never became healthy:\n{self.log.read_text()}")
 
-    def stop(self) -> int:
-        """SIGTERM, then the exit code (killed after STOP_SECONDS)."""
-        self._process.send_signal(signal.SIGTERM)
+    def stop(self, stop_signal: signal.Signals = signal.SIGTERM) -> int:
+        """SIGTERM (or Ctrl-C's SIGINT), then the exit code (killed after STOP_SECONDS)."""
+        self._process.send_signal(stop_signal)
         try:
             return self._process.wait(timeout=STOP_SECONDS)
         except subprocess.TimeoutExpired:
