@@ -28,6 +28,14 @@ ORDER_ATTRIBUTES: frozenset[str] = frozenset(
 )
 
 
+def ensure_deliverable(fecha_entrega: date, *, today: date) -> None:
+    """An order is never registered after its delivery date; `today` is in UTC."""
+    if fecha_entrega < today:
+        raise ValidationError(
+            f"fecha_entrega {fecha_entrega.isoformat()} is before today ({today.isoformat()} UTC)"
+        )
+
+
 @dataclass(frozen=True)
 class NewOrder:
     """A validated createOrder input."""
@@ -67,12 +75,7 @@ class Order:
     def register(cls, new: NewOrder, *, order_id: str, now: datetime) -> "Order":
         # Input validation checked fecha_entrega against the date it read; registration
         # reads the clock again, and midnight UTC may have passed in between.
-        registered_on = now.astimezone(UTC).date()
-        if new.fecha_entrega < registered_on:
-            raise ValidationError(
-                f"fecha_entrega {new.fecha_entrega.isoformat()} is before today "
-                f"({registered_on.isoformat()} UTC)"
-            )
+        ensure_deliverable(new.fecha_entrega, today=now.astimezone(UTC).date())
         return cls(
             id=order_id,
             descripcion=new.descripcion,

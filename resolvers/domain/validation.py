@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from resolvers.domain.errors import ValidationError
-from resolvers.domain.order import NewOrder, StateChange
+from resolvers.domain.order import NewOrder, StateChange, ensure_deliverable
 from resolvers.domain.states import INITIAL_STATE, Estado
 from resolvers.domain.timestamps import parse_aws_date, parse_aws_datetime
 
@@ -67,10 +67,7 @@ def validate_new_order(arguments: Mapping[str, object], *, today: date) -> NewOr
     """createOrder's `input`; `today` is the registration date in UTC."""
     descripcion = _text(arguments.get("descripcion"), "descripcion", MAX_DESCRIPCION_LENGTH)
     fecha_entrega = parse_aws_date(arguments.get("fecha_entrega"), "fecha_entrega")
-    if fecha_entrega < today:
-        raise ValidationError(
-            f"fecha_entrega {fecha_entrega.isoformat()} is before today ({today.isoformat()} UTC)"
-        )
+    ensure_deliverable(fecha_entrega, today=today)
     estado = arguments.get("estado")
     if estado is not None and estado != INITIAL_STATE.value:
         raise ValidationError(f"a new order can only be {INITIAL_STATE.value}")
