@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from api.sdl import write_schema
-from resolvers.caching import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
+from resolvers.contract.resources import ENV_CACHE_TTL
 from resolvers.domain.states import Estado
 
 DEFAULT_HOST = "127.0.0.1"
@@ -70,11 +71,10 @@ def _cache_ttl(text: str) -> int:
         ttl = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
-    if ttl != 0 and not MIN_TTL_SECONDS <= ttl <= MAX_TTL_SECONDS:
-        raise argparse.ArgumentTypeError(
-            f"{ttl} s: AppSync caches for {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS} s (0 turns it off)"
-        )
-    return ttl
+    try:
+        return checked_ttl(ttl)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_aws_options(command: argparse.ArgumentParser) -> None:
@@ -116,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--cache-ttl",
         type=_cache_ttl,
-        default=_from_env("ORDERS_CACHE_TTL", DEFAULT_TTL_SECONDS),
-        help=f"API cache TTL in seconds, 0 turns it off [ORDERS_CACHE_TTL] "
+        default=_from_env(ENV_CACHE_TTL, DEFAULT_TTL_SECONDS),
+        help=f"API cache TTL in seconds, 0 turns it off [{ENV_CACHE_TTL}] "
         f"(default {DEFAULT_TTL_SECONDS})",
     )
     serve.set_defaults(run=_serve)

@@ -5,7 +5,6 @@ AppSync's part locally (build the resolver event, call the Lambda handler, apply
 response handler's semantics, cache). Object fields read the dicts the Lambda returns."""
 
 from collections.abc import AsyncGenerator, Mapping
-from enum import Enum
 from typing import Any, Protocol
 
 import strawberry
@@ -14,17 +13,16 @@ from strawberry.types import Info
 
 from api.directives import AUTH_DIRECTIVES, AwsSubscribe
 from api.scalars import SCALAR_MAP, AWSDate, AWSDateTime, AWSTimestamp
-from resolvers import fields
-from resolvers.domain import states
-from resolvers.fields import ResolverField
+from resolvers.contract import fields
+from resolvers.contract.fields import ResolverField
+from resolvers.domain import queries, states
 
 Estado = strawberry.enum(states.Estado, description="The state of a work order")
 
 
-@strawberry.enum(description="Order of `ordersByState` by arrival (`fecha_registro`)")
-class SortDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+SortDirection = strawberry.enum(
+    queries.SortDirection, description="Order of `ordersByState` by arrival (`fecha_registro`)"
+)
 
 
 @strawberry.type(description="A work order", directives=AUTH_DIRECTIVES)
@@ -91,7 +89,7 @@ class Query:
         estado: Estado,  # type: ignore[valid-type]
         limit: int | None = strawberry.UNSET,
         nextToken: str | None = strawberry.UNSET,
-        sortDirection: SortDirection | None = strawberry.UNSET,
+        sortDirection: SortDirection | None = strawberry.UNSET,  # type: ignore[valid-type]
         desde: AWSDateTime | None = strawberry.UNSET,
         hasta: AWSDateTime | None = strawberry.UNSET,
     ) -> OrderConnection:

@@ -23,7 +23,7 @@ from bench import (
 from bench.in_process import InProcessLambda
 from bench.moto_backend import moto_backend
 from bench.sampling import Plan
-from resolvers.caching import DEFAULT_TTL_SECONDS
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS
 
 BENCH_DIR = Path(__file__).resolve().parent
 

@@ -10,7 +10,7 @@ from typing import Any
 from bench import workload
 from bench.emulator_process import Emulator, emulators
 from bench.sampling import Call, Plan, measure
-from resolvers.fields import GET_ORDER
+from resolvers.contract.fields import GET_ORDER
 
 CACHE_ON_TTL = 600  # longer than the run: no entry expires under the benchmark
 CACHE_OFF_TTL = 0

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.serve_process import ServeProcess
+from harness.serve_process import ServeProcess
 
 
 class EmulatorFailed(Exception):

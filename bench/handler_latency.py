@@ -11,9 +11,9 @@ from typing import Any
 from bench import workload
 from bench.in_process import InProcessLambda, event
 from bench.sampling import Call, Plan, measure
-from resolvers.caching import DEFAULT_TTL_SECONDS
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS
+from resolvers.contract.fields import CREATE_ORDER, GET_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
 from resolvers.domain.states import Estado
-from resolvers.fields import CREATE_ORDER, GET_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
 
 PAGE_SELECTION = workload.page_selection(workload.WHOLE_ORDER)
 

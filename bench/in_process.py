@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from resolvers.fields import ResolverField
+from api.emulator.lambda_function import LambdaContext
 
-# The recorded AppSync events the tests use (tests/fixtures): one definition of the event
-# shape, with the arguments and selection set swapped per call.
-from tests.fixtures import appsync_event
+# The recorded AppSync events the tests use: one definition of the event shape, with the
+# arguments and selection set swapped per call.
+from harness.appsync_events import appsync_event
+from resolvers.contract.fields import GET_ORDER, ResolverField
 
 if TYPE_CHECKING:  # resolvers.bootstrap is imported only once the environment is set
     from resolvers.bootstrap import Application
@@ -22,22 +23,28 @@ class LambdaError(Exception):
 
 
 class InProcessLambda:
-    """`resolvers.handler.lambda_handler` with `environment` set first, as a Lambda
-    container has it (Powertools reads its variables when the handler is imported)."""
+    """The real Lambda entry with `environment` set first, as a Lambda container has it
+    (Powertools reads its variables when the handler is imported). Its application is
+    built from that environment on the first invocation, as in a container."""
 
     def __init__(self, environment: Mapping[str, str]) -> None:
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(environment)
         from resolvers import bootstrap
-        from resolvers.handler import lambda_handler
+        from resolvers.handler import handler_for
 
-        bootstrap.reset()
-        self._bootstrap = bootstrap
-        self._handler: Callable[[dict[str, Any], Any], Any] = lambda_handler
-        self._by_cache_ttl: dict[int, Application] = {}
+        self._handler_for = handler_for
+        self._built: list[Application] = []
+
+        def build() -> "Application":
+            self._built.append(bootstrap.from_environment())
+            return self._built[0]
+
+        self._handler: Callable[[dict[str, Any], Any], Any] = handler_for(build)
+        self._by_cache_ttl: dict[int, Callable[[dict[str, Any], Any], Any]] = {}
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        result = self._handler(event, None)
+        result = self._handler(event, LambdaContext())
         if isinstance(result, Mapping) and "error" in result:
             raise LambdaError(f"{event['info']['fieldName']}: {result['error']}")
         return result
@@ -53,14 +60,15 @@ class InProcessLambda:
     def serve_with_cache_ttl(self, seconds: int) -> None:
         """Serve the next invocations as if the stack had set ORDERS_CACHE_TTL=`seconds`
         (0: reads project their selection set; above 0: cached reads fetch whole items)."""
-        application = self._by_cache_ttl.get(seconds)
-        if application is None:
+        handler = self._by_cache_ttl.get(seconds)
+        if handler is None:
+            if not self._built:
+                self.call(GET_ORDER, {"id": "warm-up"})  # builds the application
             # The same adapters and clients; only the Lambda's caching decision differs.
-            application = dataclasses.replace(
-                self._bootstrap.application(), cache_ttl_seconds=seconds
-            )
-            self._by_cache_ttl[seconds] = application
-        self._bootstrap.use(application)
+            application = dataclasses.replace(self._built[0], cache_ttl_seconds=seconds)
+            handler = self._handler_for(lambda: application)
+            self._by_cache_ttl[seconds] = handler
+        self._handler = handler
 
 
 def event(

@@ -12,7 +12,9 @@ import time
 import tracemalloc
 from typing import Any
 
-HANDLER_MODULE = "resolvers.handler"
+from resolvers.contract.function import HANDLER
+
+HANDLER_MODULE = HANDLER.rpartition(".")[0]
 
 
 def peak_rss_mb() -> float:
@@ -46,7 +48,12 @@ def _burst(rounds: int) -> dict[str, Any]:
 
     from bench import workload
     from bench.in_process import InProcessLambda
-    from resolvers.fields import CREATE_ORDER, GET_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
+    from resolvers.contract.fields import (
+        CREATE_ORDER,
+        GET_ORDER,
+        ORDERS_BY_STATE,
+        UPDATE_ORDER_STATE,
+    )
 
     orders_lambda = InProcessLambda({})  # the parent gave this process the Lambda's variables
     page = workload.page_selection(workload.WHOLE_ORDER)

@@ -16,7 +16,7 @@ from typing import Any
 
 from bench.moto_backend import MotoBackend
 from resolvers.adapters import aws_clients
-from resolvers.caching import DEFAULT_TTL_SECONDS
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CONTAINER = [sys.executable, "-m", "bench.lambda_container"]

@@ -12,9 +12,9 @@ from moto.server import ThreadedMotoServer
 
 from api.emulator.local_aws import LocalAws
 from api.emulator.provisioning import Provisioned, provision
-from api.emulator.server import lambda_environment
-from resolvers.resources import ResourceNames
-from tests.support.serve_process import HOST, free_port
+from api.emulator.server import local_lambda_environment
+from harness.serve_process import HOST, free_port
+from resolvers.contract.resources import ResourceNames
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -33,7 +33,7 @@ class MotoBackend:
     def lambda_environment(self, cache_ttl_seconds: int) -> dict[str, str]:
         """What the Lambda gets in the cloud (table, queue URLs, Powertools settings) plus
         the endpoint and dummy credentials of this moto server."""
-        return lambda_environment(self.aws, self.provisioned, cache_ttl_seconds)
+        return local_lambda_environment(self.aws, self.provisioned, cache_ttl_seconds)
 
     def consume_queues(self) -> int:
         """Receive and delete every queued message, as the downstream services would;

@@ -11,8 +11,8 @@ from typing import Any
 from bench import workload
 from bench.in_process import InProcessLambda, event
 from bench.sampling import Plan, measure
-from resolvers.caching import DEFAULT_TTL_SECONDS
-from resolvers.fields import GET_ORDER, ORDERS_BY_STATE
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS
+from resolvers.contract.fields import GET_ORDER, ORDERS_BY_STATE
 
 PROJECTED = "projected"
 WHOLE = "whole items"

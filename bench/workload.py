@@ -5,9 +5,9 @@ import itertools
 from typing import Any
 
 from bench.in_process import InProcessLambda
+from resolvers.contract.fields import CREATE_ORDER
 from resolvers.domain.order import ORDER_ATTRIBUTES
 from resolvers.domain.states import Estado
-from resolvers.fields import CREATE_ORDER
 
 DESCRIPCION_CHARS = 1_500
 FECHA_ENTREGA = "2099-12-31"

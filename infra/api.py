@@ -11,11 +11,13 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.compliance import acknowledge, logical_id
+from infra.log_groups import grant_log_writes
 from infra.resolver_code import resolver_code
 from infra.stage import StageConfig
 from infra.users import OrdersUserPool
-from resolvers.caching import cached_resolver
-from resolvers.fields import RESOLVER_FIELDS, ResolverField
+from resolvers.contract.caching import cached_resolver
+from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
+from resolvers.contract.resources import ResourceNames
 
 # The deepest legitimate query is 3 levels (ordersByState > items > attribute).
 QUERY_DEPTH_LIMIT = 5
@@ -27,7 +29,6 @@ INTROSPECTION_QUERY_DEPTH = 15
 RESOLVER_COUNT_LIMIT = 10
 # AppSync caps an API key's lifetime at 365 days; each deploy moves the expiry forward.
 API_KEY_LIFETIME = Duration.days(365)
-LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
 class OrdersApi(Construct):
@@ -51,7 +52,7 @@ class OrdersApi(Construct):
         self.api = appsync.GraphqlApi(
             self,
             "Api",
-            name=f"orders-{config.stage.value}",
+            name=ResourceNames(config.stage.value).api,
             definition=appsync.Definition.from_file(str(schema)),
             authorization_config=self._authorization(config),
             xray_enabled=True,
@@ -91,9 +92,7 @@ class OrdersApi(Construct):
             retention=config.log_retention,
             removal_policy=config.removal_policy,
         )
-        self.log_role.add_to_policy(
-            iam.PolicyStatement(actions=list(LOG_ACTIONS), resources=[self.log_group.log_group_arn])
-        )
+        grant_log_writes(self.log_role, self.log_group)
         self.cache = appsync.CfnApiCache(
             self,
             "Cache",
@@ -117,7 +116,7 @@ class OrdersApi(Construct):
             default = appsync.AuthorizationMode(
                 authorization_type=appsync.AuthorizationType.API_KEY,
                 api_key_config=appsync.ApiKeyConfig(
-                    name=f"orders-{config.stage.value}",
+                    name=ResourceNames(config.stage.value).api,
                     description="Orders dev API key",
                     expires=Expiration.after(API_KEY_LIFETIME),
                 ),

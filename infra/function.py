@@ -12,14 +12,15 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+import resolvers
 from infra.compliance import acknowledge, logical_id
+from infra.log_groups import grant_log_writes
 from infra.queues import StateQueues
 from infra.stage import StageConfig
 from infra.storage import OrdersTables
-from resolvers import resources
+from resolvers.contract.function import HANDLER, lambda_environment
 
-RESOLVERS_DIR = Path(resources.__file__).resolve().parent
-HANDLER = "resolvers.handler.lambda_handler"
+RESOLVERS_DIR = Path(resolvers.__file__).resolve().parent
 # Sized on `make bench` (bench/report.md): a warm container peaks near 72 MB, so memory is
 # set for CPU share, which scales with it: 512 MB puts a cold start (imports, clients) at
 # 1.5 to 2 s. A write starts only with the clients' worst case for write, failed publish
@@ -32,8 +33,6 @@ POWERTOOLS_LAYER = (
     "arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:"
     "AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
 )
-METRICS_NAMESPACE = "Orders"
-
 # What the code calls, and nothing else (resolvers/ adapters and Powertools idempotency).
 ORDERS_TABLE_ACTIONS = (
     "dynamodb:GetItem",
@@ -49,7 +48,6 @@ IDEMPOTENCY_TABLE_ACTIONS = (
     "dynamodb:DeleteItem",
 )
 QUEUE_ACTIONS = ("sqs:SendMessage",)
-LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
 @jsii.implements(ILocalBundling)
@@ -103,18 +101,15 @@ class ResolverFunction(Construct):
         self._grant(STATE_INDEX_ACTIONS, tables.state_index_arn)
         self._grant(IDEMPOTENCY_TABLE_ACTIONS, tables.idempotency.table_arn)
         self._grant(QUEUE_ACTIONS, *(q.queue_arn for q in queues.queues.values()))
-        self._grant(LOG_ACTIONS, self.log_group.log_group_arn)
+        grant_log_writes(self.role, self.log_group)
 
-        environment = {
-            resources.ENV_STAGE: config.stage.value,
-            resources.ENV_ORDERS_TABLE: tables.orders.table_name,
-            resources.ENV_IDEMPOTENCY_TABLE: tables.idempotency.table_name,
-            resources.ENV_CACHE_TTL: str(config.cache_ttl_seconds),
-            "POWERTOOLS_SERVICE_NAME": resources.SERVICE,
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-        }
-        for estado, queue in queues.queues.items():
-            environment[resources.env_queue_url(estado)] = queue.queue_url
+        environment = lambda_environment(
+            stage=config.stage.value,
+            orders_table=tables.orders.table_name,
+            idempotency_table=tables.idempotency.table_name,
+            queue_urls={estado: queue.queue_url for estado, queue in queues.queues.items()},
+            cache_ttl_seconds=config.cache_ttl_seconds,
+        )
 
         powertools = lambda_.LayerVersion.from_layer_version_arn(
             self,

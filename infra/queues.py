@@ -5,7 +5,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.stage import StageConfig
-from resolvers import resources
+from resolvers.contract import resources
 from resolvers.domain.states import Estado
 
 

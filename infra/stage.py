@@ -8,7 +8,7 @@ from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
-from resolvers.caching import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS, MIN_TTL_SECONDS, checked_ttl
 
 # The Powertools v3 public layer version (python3.13, arm64) the Lambda runs on; newer
 # layers are published with each Powertools release (context `powertoolsLayerVersion`).
@@ -58,10 +58,13 @@ class StageConfig:
             raise ValueError(f"context stage must be dev or prod, not {raw_stage!r}") from None
         raw_ttl = node.try_get_context("cacheTtl")
         ttl = DEFAULT_TTL_SECONDS if raw_ttl is None else int(raw_ttl)
-        if not MIN_TTL_SECONDS <= ttl <= MAX_TTL_SECONDS:
-            raise ValueError(
-                f"context cacheTtl must be {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS} s, not {ttl}"
-            )
+        # A deployed stage always has the API cache, so 0 (the emulator's "off") is refused.
+        if ttl < MIN_TTL_SECONDS:
+            raise ValueError(f"context cacheTtl must be at least {MIN_TTL_SECONDS} s, not {ttl}")
+        try:
+            checked_ttl(ttl)
+        except ValueError as error:
+            raise ValueError(f"context cacheTtl: {error}") from None
         email = node.try_get_context("alarmEmail")
         raw_layer = node.try_get_context("powertoolsLayerVersion")
         layer = DEFAULT_POWERTOOLS_LAYER_VERSION if raw_layer is None else int(raw_layer)

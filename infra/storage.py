@@ -4,7 +4,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.stage import StageConfig
-from resolvers import resources
+from resolvers.contract import resources
 
 
 class OrdersTables(Construct):

@@ -6,6 +6,7 @@ from constructs import Construct
 
 from infra.compliance import acknowledge
 from infra.stage import StageConfig
+from resolvers.contract.resources import ResourceNames
 
 
 class OrdersUserPool(Construct):
@@ -15,7 +16,7 @@ class OrdersUserPool(Construct):
         self.pool = cognito.UserPool(
             self,
             "Pool",
-            user_pool_name=f"orders-{config.stage.value}",
+            user_pool_name=ResourceNames(config.stage.value).user_pool,
             self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(email=True),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),

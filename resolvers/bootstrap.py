@@ -1,28 +1,29 @@
 """The one place where the real adapters are wired.
 
-Built lazily on the first invocation (so a process can set its environment first) and
-kept for the life of the container. Tests and the local emulator replace it with
-`use(...)` or drop it with `reset()`."""
+`build` takes everything the service depends on (settings, clients, clock) and returns the
+`Application` the Lambda entry serves with. The entry builds it once per container
+(`resolvers.handler`); a test or a benchmark builds its own and hands it to
+`handler_for`, so nothing is looked up from, or patched into, a module."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from resolvers.adapters import aws_clients
+from resolvers.adapters.deadline import InvocationDeadline
 from resolvers.adapters.idempotency import ClientTokens
 from resolvers.adapters.orders_table import OrdersTable
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.adapters.state_queues import StateQueues
-from resolvers.deadline import InvocationDeadline
-from resolvers.domain.timestamps import system_clock
+from resolvers.contract.settings import Settings
+from resolvers.domain.calendar import Clock, system_clock
 from resolvers.service.orders import OrderService
-from resolvers.settings import Settings
 
 if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
 
-@dataclass
+@dataclass(frozen=True)
 class Application:
     service: OrderService
     # 0: the API cache is off, so every read projects its selection set.
@@ -32,21 +33,29 @@ class Application:
     # Started with each invocation's context, so writes know the time left.
     deadline: InvocationDeadline | None = None
 
+    def start_invocation(self, context: Any) -> None:
+        """Tell the adapters that read the Lambda context about this invocation's."""
+        if self.client_tokens is not None:
+            self.client_tokens.register_lambda_context(context)
+        if self.deadline is not None:
+            self.deadline.start(context)
+
 
 def build(
     settings: Settings,
     *,
     dynamodb: "DynamoDBClient | None" = None,
     sqs: "SQSClient | None" = None,
+    clock: Clock = system_clock,
 ) -> Application:
-    """The real adapters; pass clients to observe or fault their calls (tests)."""
+    """The real adapters; pass clients to observe or fault their calls, a clock to fix time."""
     dynamodb = dynamodb or aws_clients.dynamodb_client()
     client_tokens = ClientTokens(dynamodb, settings.idempotency_table)
     deadline = InvocationDeadline()
     service = OrderService(
         repository=OrdersTable(dynamodb, settings.orders_table),
         publisher=StateQueues(sqs or aws_clients.sqs_client(), settings.queue_urls),
-        clock=system_clock,
+        clock=clock,
         page_tokens=StateQueryTokens(),
         creation_guard=client_tokens,
         deadline=deadline,
@@ -60,23 +69,6 @@ def build(
     )
 
 
-_current: Application | None = None
-
-
-def application() -> Application:
-    global _current
-    if _current is None:
-        _current = build(Settings.from_env())
-    return _current
-
-
-def use(app: Application) -> None:
-    """Serve the next invocations with `app` (tests, the local emulator)."""
-    global _current
-    _current = app
-
-
-def reset() -> None:
-    """Forget the wiring: the next invocation reads the environment again."""
-    global _current
-    _current = None
+def from_environment() -> Application:
+    """What a Lambda container serves with: the settings its environment carries."""
+    return build(Settings.from_env())

@@ -1,23 +1,26 @@
 """The Lambda entry behind every AppSync resolver of the API."""
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from resolvers import bootstrap
+from resolvers.bootstrap import Application
+from resolvers.contract.fields import ResolverField
 from resolvers.domain.errors import OrderError
-from resolvers.fields import ResolverField
 from resolvers.observability import logger, metrics, tracer
-from resolvers.routes import mutations, queries
-from resolvers.runtime_context import as_lambda_context
+from resolvers.routes import APPLICATION, mutations, queries
+
+Handler = Callable[[dict[str, Any], Any], Any]
 
 app = AppSyncResolver()  # type: ignore[no-untyped-call]  # Powertools leaves it untyped
 app.include_router(queries.router)
 app.include_router(mutations.router)
 
-# The fields this entry resolves; a test checks them against resolvers.fields both ways.
+# The fields this entry resolves; a test checks them against the contract both ways.
 ROUTED_FIELDS: frozenset[ResolverField] = frozenset(queries.router.fields | mutations.router.fields)
 
 # Reads emit no metric; log_metrics would warn about that on every one of them.
@@ -34,16 +37,37 @@ def domain_error(error: OrderError) -> dict[str, Any]:
     return {"error": {"type": error.error_type, "message": error.message}}
 
 
+def handler_for(build: Callable[[], Application]) -> Handler:
+    """A Lambda entry that builds its application with `build` on the first invocation and
+    keeps it for the life of the container. Tests and benchmarks pass their own."""
+    built: list[Application] = []
+
+    def application() -> Application:
+        if not built:
+            built.append(build())
+        return built[0]
+
+    def handle(event: dict[str, Any], context: Any) -> Any:
+        """Resolve one AppSync direct-resolver event: the field's data, or
+        {"error": {"type", "message"}} for a domain error."""
+        try:
+            return _resolve(event, context, application=application)
+        finally:
+            # log_metrics flushes and clears only when metrics are enabled; when they are
+            # disabled (local emulator, tests) the set would grow across invocations.
+            metrics.clear_metrics()
+
+    return handle
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-def _resolve(event: dict[str, Any], context: Any) -> Any:
+def _resolve(event: dict[str, Any], context: Any, *, application: Callable[[], Application]) -> Any:
     try:
-        application = bootstrap.application()
-        if application.client_tokens is not None:
-            application.client_tokens.register_lambda_context(context)
-        if application.deadline is not None:
-            application.deadline.start(context)
+        wired = application()
+        wired.start_invocation(context)
+        app.append_context(**{APPLICATION: wired})  # type: ignore[no-untyped-call]
         return app.resolve(event, context)
     except Exception:
         logger.exception("unexpected error resolving %s", _field_path(event))
@@ -52,17 +76,10 @@ def _resolve(event: dict[str, Any], context: Any) -> Any:
         raise InternalError(f"internal error; correlation id {correlation_id}") from None
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> Any:
-    """Resolve one AppSync direct-resolver event: the field's data, or
-    {"error": {"type", "message"}} for a domain error."""
-    try:
-        return _resolve(event, as_lambda_context(context))
-    finally:
-        # log_metrics flushes and clears only when metrics are enabled; when they are
-        # disabled (local emulator, tests) the set would grow across invocations.
-        metrics.clear_metrics()
-
-
 def _field_path(event: dict[str, Any]) -> str:
     info = event.get("info") or {}
     return f"{info.get('parentTypeName')}.{info.get('fieldName')}"
+
+
+# What the Lambda runtime calls (resolvers.contract.function.HANDLER).
+lambda_handler = handler_for(bootstrap.from_environment)

@@ -7,15 +7,14 @@ import os
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from resolvers.resources import SERVICE
-
-DEFAULT_NAMESPACE = "Orders"
+from resolvers.contract.function import METRICS_NAMESPACE
+from resolvers.contract.resources import SERVICE
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE))
 tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE))
 # An explicit namespace argument would win over the environment; pass it only as default.
 metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE),
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE),
     service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE),
 )
 

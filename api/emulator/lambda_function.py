@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-HANDLER = "resolvers.handler.lambda_handler"
-FUNCTION_NAME = "orders-local-resolvers"
+from resolvers.contract.function import HANDLER
+from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
+
+FUNCTION_NAME = ResourceNames(LOCAL_STAGE).function
 MEMORY_LIMIT_MB = 512
 TIMEOUT_SECONDS = 30
 
@@ -20,7 +22,8 @@ Handler = Callable[[dict[str, Any], Any], Any]
 
 @dataclass
 class LambdaContext:
-    """The attributes of the Lambda runtime's context object that Powertools reads."""
+    """The attributes of the Lambda runtime's context object that Powertools reads. The one
+    stand-in for it: the emulator, the tests and the benchmarks all pass this."""
 
     function_name: str = FUNCTION_NAME
     function_version: str = "$LATEST"

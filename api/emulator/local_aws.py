@@ -38,7 +38,7 @@ class LocalAws:
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         if endpoint_url:
             return cls(endpoint_url.rstrip("/"), embedded=False, region=region)
-        return cls(f"http://{_url_host(host)}:{aws_port}", embedded=True, region=region)
+        return cls(f"http://{url_host(host)}:{aws_port}", embedded=True, region=region)
 
     def credentials(self, env: Mapping[str, str] = os.environ) -> dict[str, str]:
         if self.embedded:
@@ -73,5 +73,6 @@ class LocalAws:
         )
 
 
-def _url_host(host: str) -> str:
+def url_host(host: str) -> str:
+    """`host` as it stands in a URL (an IPv6 address in brackets)."""
     return f"[{host}]" if ":" in host else host

@@ -1,6 +1,6 @@
 """Create what the CDK stack creates, if missing: the orders table with its state index, the
 idempotency table and the eight FIFO queues. Names, keys and attributes come from
-resolvers.resources, so the emulator cannot drift from the Lambda or the stack."""
+resolvers.contract.resources, so the emulator cannot drift from the Lambda or the stack."""
 
 import json
 from dataclasses import dataclass
@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from resolvers import resources
+from resolvers.contract import resources
+from resolvers.contract.resources import ResourceNames
 from resolvers.domain.states import Estado
-from resolvers.resources import ResourceNames
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from api.emulator.local_aws import LocalAws
-from resolvers import resources
+from resolvers.contract import resources
 from resolvers.domain.states import Estado
 
 # SQS returns at most 10 messages per call.

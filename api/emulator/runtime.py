@@ -17,7 +17,7 @@ from api.emulator.lambda_function import LambdaFunction
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.resolver_event import resolver_event, selected_field_names
 from api.emulator.subscriptions import MutationFeed
-from resolvers.fields import MUTATIONS, RESOLVER_FIELDS, ResolverField
+from resolvers.contract.fields import MUTATIONS, RESOLVER_FIELDS, ResolverField
 
 logger = logging.getLogger(__name__)
 

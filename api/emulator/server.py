@@ -15,13 +15,14 @@ from moto.server import ThreadedMotoServer
 
 from api.emulator.graphql_app import API_KEY_HEADER, build_app
 from api.emulator.lambda_function import LambdaFunction, load_handler
-from api.emulator.local_aws import LocalAws
+from api.emulator.local_aws import LocalAws, url_host
 from api.emulator.provisioning import Provisioned, provision
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
-from resolvers import resources
+from resolvers.contract import resources
+from resolvers.contract.function import lambda_environment
+from resolvers.contract.resources import ResourceNames
 from resolvers.domain.states import Estado
-from resolvers.resources import ResourceNames
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,20 @@ class ServeOptions:
     cache_ttl: int
 
 
-def lambda_environment(aws: LocalAws, provisioned: Provisioned, cache_ttl: int) -> dict[str, str]:
+def local_lambda_environment(
+    aws: LocalAws, provisioned: Provisioned, cache_ttl: int
+) -> dict[str, str]:
     """The variables the CDK stack gives the Lambda, pointed at local AWS."""
     names = provisioned.names
     return {
-        resources.ENV_STAGE: names.stage,
-        resources.ENV_ORDERS_TABLE: names.orders_table,
-        resources.ENV_IDEMPOTENCY_TABLE: names.idempotency_table,
-        resources.ENV_CACHE_TTL: str(cache_ttl),
-        **{resources.env_queue_url(e): url for e, url in provisioned.queue_urls.items()},
+        **lambda_environment(
+            stage=names.stage,
+            orders_table=names.orders_table,
+            idempotency_table=names.idempotency_table,
+            queue_urls=provisioned.queue_urls,
+            cache_ttl_seconds=cache_ttl,
+        ),
         **aws.environment(),
-        "POWERTOOLS_SERVICE_NAME": resources.SERVICE,
-        "POWERTOOLS_METRICS_NAMESPACE": "OrdersLocal",
         # No X-Ray daemon and no CloudWatch locally; the EMF lines would only be noise.
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
@@ -56,7 +59,7 @@ def lambda_environment(aws: LocalAws, provisioned: Provisioned, cache_ttl: int) 
 def describe(options: ServeOptions, aws: LocalAws, provisioned: Provisioned) -> dict[str, Any]:
     names = provisioned.names
     return {
-        "graphql": f"http://{_url_host(options.host)}:{options.port}/graphql",
+        "graphql": f"http://{url_host(options.host)}:{options.port}/graphql",
         "aws_endpoint": aws.endpoint_url,
         "orders_table": names.orders_table,
         "state_index": resources.STATE_INDEX_NAME,
@@ -91,7 +94,7 @@ def serve(options: ServeOptions) -> int:
     try:
         provisioned = provision(aws.dynamodb(), aws.sqs(), ResourceNames(resources.LOCAL_STAGE))
         os.environ.pop("AWS_PROFILE", None)
-        os.environ.update(lambda_environment(aws, provisioned, options.cache_ttl))
+        os.environ.update(local_lambda_environment(aws, provisioned, options.cache_ttl))
         runtime = LocalAppSync(LambdaFunction(load_handler()), ResolverCache(options.cache_ttl))
         details = describe(options, aws, provisioned)
         app = build_app(runtime, options.api_key, lambda: details)
@@ -146,7 +149,3 @@ def _print_banner(options: ServeOptions, details: dict[str, Any]) -> None:
         "Ctrl-C stops it.",
     ]
     print("\n".join(lines), flush=True)
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host

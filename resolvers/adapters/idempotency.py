@@ -1,7 +1,9 @@
 """createOrder's clientToken through Powertools idempotency (its own DynamoDB table).
 
 The key is the clientToken alone; the validated input is hashed for payload validation, so
-a token reused with a different input is a ConflictError instead of the first order."""
+a token reused with a different input is a ConflictError instead of the first order. This
+module is the one definition of "the same input": Powertools compares it while its record
+lives, and `same_input` compares a stored order with it after the record has expired."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -17,8 +19,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from resolvers import resources
+from resolvers.contract import resources
 from resolvers.domain.errors import ConflictError
+from resolvers.domain.order import NewOrder, Order
 from resolvers.service.ports import OrderView
 
 if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
@@ -28,13 +31,25 @@ if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
 # differs between stages and the local emulator).
 KEY_PREFIX = "createOrder"
 RECORD_TTL_SECONDS = 24 * 3600
+# The createOrder input two calls with one clientToken must share.
+SAME_INPUT_FIELDS = ("descripcion", "fecha_entrega")
+
+
+def _input_of(new: NewOrder) -> dict[str, Any]:
+    return {"descripcion": new.descripcion, "fecha_entrega": new.fecha_entrega.isoformat()}
+
+
+def same_input(order: Order, new: NewOrder) -> bool:
+    """True when `order` was created from the same input as `new`."""
+    stored = order.as_dict()
+    return all(stored[name] == value for name, value in _input_of(new).items())
 
 
 class ClientTokens:
     def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
         self._config = IdempotencyConfig(
             event_key_jmespath="clientToken",
-            payload_validation_jmespath="[descripcion, fecha_entrega]",
+            payload_validation_jmespath=f"[{', '.join(SAME_INPUT_FIELDS)}]",
             raise_on_no_idempotency_key=True,
             expires_after_seconds=RECORD_TTL_SECONDS,
         )
@@ -61,7 +76,12 @@ class ClientTokens:
     def _create(*, request: dict[str, Any], create: Callable[[], OrderView]) -> OrderView:
         return create()
 
-    def run(self, request: dict[str, Any], create: Callable[[], OrderView]) -> OrderView:
+    @staticmethod
+    def same_input(order: Order, new: NewOrder) -> bool:
+        return same_input(order, new)
+
+    def run(self, new: NewOrder, create: Callable[[], OrderView]) -> OrderView:
+        request = {"clientToken": new.client_token, **_input_of(new)}
         try:
             result: OrderView = self._once(request=request, create=create)
         except IdempotencyValidationError:

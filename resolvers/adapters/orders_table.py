@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from resolvers import resources
+from resolvers.contract import resources
 from resolvers.domain.order import Order
+from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import INITIAL_STATE
-from resolvers.domain.validation import SortDirection, StateQuery
 from resolvers.service.ports import (
     OrderAlreadyStored,
     OrderView,
@@ -23,11 +23,6 @@ from resolvers.service.ports import (
 if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
     from mypy_boto3_dynamodb import DynamoDBClient
 
-KEY_ATTRIBUTES = (
-    resources.ORDERS_PARTITION_KEY,
-    resources.STATE_INDEX_PARTITION_KEY,
-    resources.STATE_INDEX_SORT_KEY,
-)
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -110,7 +105,7 @@ class OrdersTable:
         returned only when another item exists (no empty last page); the page key is the
         last returned item's key, so pages neither overlap nor skip."""
         # The page key is built from the last item: its key attributes are always read.
-        projection = None if attributes is None else attributes | set(KEY_ATTRIBUTES)
+        projection = None if attributes is None else attributes | set(resources.PAGE_KEY_ATTRIBUTES)
         request = self._query_request(query, projection)
         items: list[dict[str, Any]] = []
         exclusive_start: dict[str, Any] | None = (
@@ -130,7 +125,9 @@ class OrdersTable:
         if len(items) <= limit:
             return Page(items=views)
         last = views[-1]
-        return Page(items=views, last_key={name: str(last[name]) for name in KEY_ATTRIBUTES})
+        return Page(
+            items=views, last_key={name: str(last[name]) for name in resources.PAGE_KEY_ATTRIBUTES}
+        )
 
     def _query_request(self, query: StateQuery, projection: Projection) -> dict[str, Any]:
         names = {"#e": resources.STATE_INDEX_PARTITION_KEY}
@@ -189,7 +186,7 @@ class OrdersTable:
             TableName=self._table,
             Key=self._key(order.id),
             ConditionExpression="#estado = :estado AND #version = :version",
-            ExpressionAttributeNames={"#estado": "estado", "#version": "version"},
+            ExpressionAttributeNames=_CONDITION_NAMES,
             ExpressionAttributeValues={
                 ":estado": {"S": INITIAL_STATE.value},
                 ":version": {"N": "1"},
@@ -197,14 +194,22 @@ class OrdersTable:
         )
 
 
-_STATE_ATTRIBUTES = ("estado", "version", "fecha_actualizacion", "motivo_cancelacion")
+# A conditional write names the state and version it expects under these placeholders.
+_CONDITION_NAMES = {"#estado": resources.STATE_ATTRIBUTE, "#version": resources.VERSION_ATTRIBUTE}
+# What a transition changes (every other attribute is fixed at registration).
+_STATE_ATTRIBUTES = (
+    resources.STATE_ATTRIBUTE,
+    resources.VERSION_ATTRIBUTE,
+    "fecha_actualizacion",
+    "motivo_cancelacion",
+)
 
 
 def _update_from(stored: Order, target: Order) -> dict[str, Any]:
     """An UpdateItem that turns `stored` into `target`, conditioned on the item still
     being `stored` (state and version): the single write of a transition or of its undo."""
     stored_values, target_values = stored.as_dict(), target.as_dict()
-    names = {"#estado": "estado", "#version": "version"}
+    names = dict(_CONDITION_NAMES)
     values: dict[str, Any] = {
         ":was_estado": _serializer.serialize(stored.estado.value),
         ":was_version": _serializer.serialize(stored.version),

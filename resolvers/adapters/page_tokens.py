@@ -8,22 +8,17 @@ otherwise start a page somewhere else or fail inside DynamoDB."""
 import base64
 import binascii
 import json
-import re
 from typing import Any
 
-from resolvers import resources
+from resolvers.contract import resources
+from resolvers.domain.calendar import is_fixed_width
 from resolvers.domain.errors import ValidationError
-from resolvers.domain.validation import MAX_KEY_LENGTH, StateQuery
+from resolvers.domain.queries import StateQuery
+from resolvers.domain.validation import MAX_KEY_LENGTH
 from resolvers.service.ports import PageKey
 
 TOKEN_VERSION = 1
 MAX_TOKEN_LENGTH = 2048
-_FIXED_WIDTH_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
-_KEY_FIELDS = (
-    resources.ORDERS_PARTITION_KEY,
-    resources.STATE_INDEX_PARTITION_KEY,
-    resources.STATE_INDEX_SORT_KEY,
-)
 
 
 def _bound_to(query: StateQuery) -> dict[str, Any]:
@@ -49,7 +44,7 @@ class StateQueryTokens:
                 "desde and hasta as the request that returned it"
             )
         key = payload.get("k")
-        if not isinstance(key, dict) or set(key) != set(_KEY_FIELDS):
+        if not isinstance(key, dict) or set(key) != set(resources.PAGE_KEY_ATTRIBUTES):
             raise ValidationError("nextToken is not valid")
         order_id = key[resources.ORDERS_PARTITION_KEY]
         estado = key[resources.STATE_INDEX_PARTITION_KEY]
@@ -59,7 +54,7 @@ class StateQueryTokens:
             or not 0 < len(order_id) <= MAX_KEY_LENGTH
             or estado != query.estado.value
             or not isinstance(registered, str)
-            or not _FIXED_WIDTH_INSTANT.match(registered)
+            or not is_fixed_width(registered)
             or not query.includes(registered)
         ):
             raise ValidationError("nextToken is not valid")

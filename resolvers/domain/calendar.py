@@ -1,10 +1,19 @@
-"""AppSync's date and time scalars, parsed by their AppSync rules.
+"""Dates and instants: AppSync's date and time scalars parsed by their AppSync rules, and
+the one fixed-width form in which the table stores and sorts instants.
 
 One home for the formats: the local emulator validates arguments with these before any
-resolver runs (as AppSync does), and the domain re-checks what reaches the Lambda."""
+resolver runs (as AppSync does), and the domain re-checks what reaches the Lambda.
+
+`fecha_registro` is the sort key of the state index, a string: every instant is written at
+one fixed width (six fractional digits, `Z`) so that string order is time order. Python's
+`isoformat()` drops a zero fraction and writes `+00:00`, which would sort wrongly."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+
+Clock = Callable[[], datetime]
+"""Returns the current instant (timezone-aware). Injected so the domain never reads time."""
 
 # AWSDate: YYYY-MM-DD with an optional offset (Z, ±hh:mm or ±hh:mm:ss).
 _AWS_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2}(?::\d{2})?)?")
@@ -63,11 +72,31 @@ def parse_aws_datetime(value: str) -> datetime:
         raise ValueError(f"{value!r} is not a real date and time") from None
 
 
-def to_fixed_width(moment: datetime) -> str:
-    """`moment` in UTC as YYYY-MM-DDThh:mm:ss.ffffffZ: one width, so that DynamoDB's string
-    order is time order. isoformat pads the year to four digits (strftime's %Y does not
-    before 1000) and always writes six fractional digits with timespec="microseconds"."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+# The stored form of an instant; `format_instant` writes it, `is_fixed_width` checks it.
+_FIXED_WIDTH = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_instant(instant: datetime) -> str:
+    """`instant` in UTC as YYYY-MM-DDThh:mm:ss.ffffffZ, e.g. `2026-01-02T03:04:05.000000Z`:
+    one width, so that DynamoDB's string order is time order. isoformat pads the year to
+    four digits (strftime's %Y does not before 1000) and always writes six fractional
+    digits with timespec="microseconds"."""
+    if instant.tzinfo is None:
+        raise ValueError("an instant needs a timezone")
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def is_fixed_width(text: str) -> bool:
+    """True when `text` is an instant as `format_instant` writes it."""
+    return _FIXED_WIDTH.fullmatch(text) is not None
+
+
+def epoch_seconds(instant: datetime) -> int:
+    return int(instant.timestamp())
 
 
 def is_aws_timestamp(value: object) -> bool:

@@ -27,11 +27,3 @@ class InvalidTransition(OrderError):
 
 class ConflictError(OrderError):
     """A stale `expectedVersion`, a lost race, or a `clientToken` reused differently."""
-
-
-ERROR_TYPES: tuple[type[OrderError], ...] = (
-    ValidationError,
-    NotFound,
-    InvalidTransition,
-    ConflictError,
-)

@@ -5,9 +5,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from resolvers.domain.calendar import epoch_seconds, format_instant
 from resolvers.domain.errors import ConflictError, InvalidTransition, ValidationError
 from resolvers.domain.states import INITIAL_STATE, Estado, can_transition_to
-from resolvers.domain.timestamps import epoch_seconds, format_instant
 
 # Stable namespace for ids derived from a clientToken: a retried createOrder gets the same
 # id, so it lands on the same item and the same queue deduplication id.
@@ -113,13 +113,6 @@ class Order:
             "motivo_cancelacion": self.motivo_cancelacion,
             "version": self.version,
         }
-
-    def matches(self, new: NewOrder) -> bool:
-        """True when this order was created from the same input as `new`."""
-        return (self.descripcion, self.fecha_entrega) == (
-            new.descripcion,
-            new.fecha_entrega.isoformat(),
-        )
 
 
 def transition(order: Order, change: StateChange, *, now: datetime) -> Order:

@@ -25,7 +25,3 @@ TRANSITIONS: dict[Estado, frozenset[Estado]] = {
 def can_transition_to(current: Estado, target: Estado) -> bool:
     """True when an order in `current` may move to `target`."""
     return target in TRANSITIONS[current]
-
-
-def is_final(estado: Estado) -> bool:
-    return not TRANSITIONS[estado]

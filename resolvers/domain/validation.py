@@ -2,14 +2,13 @@
 always means nothing was touched."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from resolvers.domain import calendar
 from resolvers.domain.errors import ValidationError
 from resolvers.domain.order import NewOrder, StateChange, ensure_deliverable
+from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import INITIAL_STATE, Estado
-from resolvers.domain.timestamps import parse_aws_date, parse_aws_datetime
 
 MAX_DESCRIPCION_LENGTH = 2000
 MAX_MOTIVO_LENGTH = 2000
@@ -17,26 +16,6 @@ MAX_MOTIVO_LENGTH = 2000
 MAX_KEY_LENGTH = 256
 MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = 1, 100, 20
 _ESTADOS = frozenset(e.value for e in Estado)
-
-
-class SortDirection(StrEnum):
-    ASC = "ASC"
-    DESC = "DESC"
-
-
-@dataclass(frozen=True)
-class StateQuery:
-    """What an ordersByState page is bound to (a nextToken is valid only for the same)."""
-
-    estado: Estado
-    direction: SortDirection = SortDirection.ASC
-    desde: str | None = None
-    hasta: str | None = None
-
-    def includes(self, fecha_registro: str) -> bool:
-        return (self.desde is None or self.desde <= fecha_registro) and (
-            self.hasta is None or fecha_registro <= self.hasta
-        )
 
 
 def parse_estado(value: object, argument: str = "estado") -> Estado:
@@ -63,10 +42,40 @@ def _text(value: object, argument: str, max_length: int) -> str:
     return text
 
 
+def date_argument(value: object, argument: str) -> date:
+    """An AWSDate argument's calendar date (a zone designator is accepted and dropped)."""
+    if not isinstance(value, str):
+        raise ValidationError(f"{argument} must be a date as YYYY-MM-DD, e.g. 2026-12-01")
+    try:
+        return calendar.parse_aws_date(value)
+    except ValueError as error:
+        raise ValidationError(
+            f"{argument} must be a real date as YYYY-MM-DD, e.g. 2026-12-01 ({error})"
+        ) from None
+
+
+def datetime_argument(value: object, argument: str) -> str:
+    """An AWSDateTime argument normalised to the fixed-width UTC form."""
+    if not isinstance(value, str):
+        raise ValidationError(f"{argument} must be an AWSDateTime string")
+    try:
+        return calendar.format_instant(calendar.parse_aws_datetime(value))
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+02:00, which is before year 1 in UTC
+        raise ValidationError(
+            f"{argument} must fall within the years 0001 to 9999 in UTC"
+        ) from None
+    except ValueError:
+        raise ValidationError(
+            f"{argument} must be an AWSDateTime with a time zone offset, "
+            "e.g. 2026-01-31T09:30:00Z or 2026-01-31T09:30:00+02:00"
+        ) from None
+
+
 def validate_new_order(arguments: Mapping[str, object], *, today: date) -> NewOrder:
     """createOrder's `input`; `today` is the registration date in UTC."""
     descripcion = _text(arguments.get("descripcion"), "descripcion", MAX_DESCRIPCION_LENGTH)
-    fecha_entrega = parse_aws_date(arguments.get("fecha_entrega"), "fecha_entrega")
+    fecha_entrega = date_argument(arguments.get("fecha_entrega"), "fecha_entrega")
     ensure_deliverable(fecha_entrega, today=today)
     estado = arguments.get("estado")
     if estado is not None and estado != INITIAL_STATE.value:
@@ -118,8 +127,8 @@ def validate_state_query(
         direction = SortDirection(sort_direction)
     else:
         raise ValidationError("sortDirection must be ASC or DESC")
-    lower = None if desde is None else parse_aws_datetime(desde, "desde")
-    upper = None if hasta is None else parse_aws_datetime(hasta, "hasta")
+    lower = None if desde is None else datetime_argument(desde, "desde")
+    upper = None if hasta is None else datetime_argument(hasta, "hasta")
     if lower is not None and upper is not None and lower > upper:
         raise ValidationError("desde must not be after hasta")
     return StateQuery(estado=target, direction=direction, desde=lower, hasta=upper)

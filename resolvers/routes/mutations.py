@@ -4,10 +4,9 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from resolvers import bootstrap
+from resolvers.contract.fields import CREATE_ORDER, UPDATE_ORDER_STATE
 from resolvers.domain.errors import ValidationError
 from resolvers.domain.validation import validate_new_order, validate_order_id, validate_state_change
-from resolvers.fields import CREATE_ORDER, UPDATE_ORDER_STATE
 from resolvers.observability import ORDERS_CREATED, STATE_TRANSITIONS, metrics
 from resolvers.routes import FieldRouter
 from resolvers.service.ports import OrderView
@@ -19,7 +18,7 @@ router = FieldRouter()
 def create_order(input: dict[str, Any]) -> OrderView:
     if not isinstance(input, dict):
         raise ValidationError("input must be a CreateOrderInput object")
-    app = bootstrap.application()
+    app = router.application
     new = validate_new_order(input, today=app.service.clock().date())
     order = app.service.create_order(new)
     metrics.add_metric(name=ORDERS_CREATED, unit=MetricUnit.Count, value=1)
@@ -35,7 +34,7 @@ def update_order_state(
 ) -> OrderView:
     order_id = validate_order_id(id)
     change = validate_state_change(estado, motivo, expectedVersion)
-    order = bootstrap.application().service.update_order_state(order_id, change)
+    order = router.application.service.update_order_state(order_id, change)
     # One dimension per invocation: Metrics flushes (and clears it) after each one.
     metrics.add_dimension(name="estado", value=change.estado.value)
     metrics.add_metric(name=STATE_TRANSITIONS, unit=MetricUnit.Count, value=1)

@@ -4,9 +4,9 @@ item would be served to a wider query)."""
 
 from collections.abc import Sequence
 
-from resolvers.caching import cached_resolver
+from resolvers.contract.caching import cached_resolver
+from resolvers.contract.fields import ResolverField
 from resolvers.domain.order import ORDER_ATTRIBUTES
-from resolvers.fields import ResolverField
 from resolvers.service.ports import Projection
 
 _INTROSPECTION = "__typename"

@@ -2,9 +2,8 @@
 
 from typing import Any
 
-from resolvers import bootstrap
+from resolvers.contract.fields import GET_ORDER, ORDERS_BY_STATE
 from resolvers.domain.validation import validate_limit, validate_order_id, validate_state_query
-from resolvers.fields import GET_ORDER, ORDERS_BY_STATE
 from resolvers.routes import FieldRouter
 from resolvers.routes.projection import projection_for
 from resolvers.service.ports import OrderView
@@ -12,16 +11,13 @@ from resolvers.service.ports import OrderView
 router = FieldRouter()
 
 
-def _selection() -> list[str]:
-    event = router.current_event
-    return [] if event is None else event.info.selection_set_list
-
-
 @router.field(GET_ORDER)
 def get_order(id: str) -> OrderView | None:
     order_id = validate_order_id(id)
-    app = bootstrap.application()
-    attributes = projection_for(GET_ORDER, _selection(), cache_ttl_seconds=app.cache_ttl_seconds)
+    app = router.application
+    attributes = projection_for(
+        GET_ORDER, router.selection, cache_ttl_seconds=app.cache_ttl_seconds
+    )
     return app.service.get_order(order_id, attributes)
 
 
@@ -36,9 +32,9 @@ def orders_by_state(
 ) -> dict[str, Any]:
     query = validate_state_query(estado, sortDirection, desde, hasta)
     page_size = validate_limit(limit)
-    app = bootstrap.application()
+    app = router.application
     attributes = projection_for(
-        ORDERS_BY_STATE, _selection(), cache_ttl_seconds=app.cache_ttl_seconds, prefix="items/"
+        ORDERS_BY_STATE, router.selection, cache_ttl_seconds=app.cache_ttl_seconds, prefix="items/"
     )
     return app.service.orders_by_state(
         query, limit=page_size, next_token=nextToken, attributes=attributes

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from resolvers.domain.calendar import Clock
 from resolvers.domain.errors import ConflictError, NotFound, OrderError
 from resolvers.domain.order import NewOrder, Order, StateChange, transition
+from resolvers.domain.queries import StateQuery
 from resolvers.domain.states import INITIAL_STATE
-from resolvers.domain.timestamps import Clock
-from resolvers.domain.validation import StateQuery
 from resolvers.service.ports import (
     CreationGuard,
     Deadline,
@@ -55,12 +55,7 @@ class OrderService:
     def create_order(self, new: NewOrder) -> OrderView:
         if new.client_token is None or self.creation_guard is None:
             return self._create(new).as_dict()
-        request = {
-            "clientToken": new.client_token,
-            "descripcion": new.descripcion,
-            "fecha_entrega": new.fecha_entrega.isoformat(),
-        }
-        return self.creation_guard.run(request, lambda: self._create(new).as_dict())
+        return self.creation_guard.run(new, lambda: self._create(new).as_dict())
 
     def _create(self, new: NewOrder) -> Order:
         order = Order.register(new, order_id=new.order_id(), now=self.clock())
@@ -78,7 +73,7 @@ class OrderService:
         its first message is harmless because the deduplication id is the same. Also a
         write of this call whose answer was lost and retried: then `attempted` is stored."""
         stored = self.repository.load(attempted.id)
-        if stored is None or not stored.matches(new):
+        if stored is None or not self._created_from(stored, attempted, new):
             raise ConflictError("clientToken was already used for another order")
         if stored.estado is INITIAL_STATE and stored.version == 1:
             # Only this call's own write is undone: an earlier call's order may have been
@@ -88,6 +83,11 @@ class OrderService:
                 stored, undo=lambda: self.repository.remove_new(stored) if ours else None
             )
         return stored
+
+    def _created_from(self, stored: Order, attempted: Order, new: NewOrder) -> bool:
+        if stored == attempted:
+            return True
+        return self.creation_guard is not None and self.creation_guard.same_input(stored, new)
 
     def update_order_state(self, order_id: str, change: StateChange) -> OrderView:
         current = self.repository.load(order_id)

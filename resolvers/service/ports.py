@@ -5,8 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from resolvers.domain.order import Order
-from resolvers.domain.validation import StateQuery
+from resolvers.domain.order import NewOrder, Order
+from resolvers.domain.queries import StateQuery
 
 OrderView = dict[str, Any]
 """An order as a read returns it: every attribute, or only the projected ones."""
@@ -77,10 +77,14 @@ class StatePublisher(Protocol):
 
 
 class CreationGuard(Protocol):
-    def run(self, request: dict[str, Any], create: Callable[[], OrderView]) -> OrderView:
-        """Run `create` at most once per `request["clientToken"]` and return its result to
-        every retry; raise ConflictError for a token reused with another input, or one
-        whose first call is still running."""
+    def run(self, new: NewOrder, create: Callable[[], OrderView]) -> OrderView:
+        """Run `create` at most once per `new.client_token` and return its result to every
+        retry; raise ConflictError for a token reused with another input, or one whose
+        first call is still running."""
+
+    def same_input(self, order: Order, new: NewOrder) -> bool:
+        """True when the stored `order` was created from the same input as `new` (a retry
+        whose idempotency record has expired)."""
 
 
 class Deadline(Protocol):

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.serve_process import PROJECT_ROOT, ServeProcess
+from harness.serve_process import PROJECT_ROOT, ServeProcess
 
 API_KEY = "e2e-test-key"
 # Longer than the suite: a cached read never expires under a test's feet.

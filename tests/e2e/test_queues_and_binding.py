@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import create
-from tests.support.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
 
 pytestmark = pytest.mark.e2e
 

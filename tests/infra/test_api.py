@@ -18,8 +18,8 @@ from graphql import (
 from infra.api import QUERY_DEPTH_LIMIT
 from infra.resolver_code import resolver_code
 from infra.stack import SCHEMA
-from resolvers.caching import DEFAULT_TTL_SECONDS, cached_resolver
-from resolvers.fields import RESOLVER_FIELDS, ResolverField
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS, cached_resolver
+from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
 from resolvers.handler import ROUTED_FIELDS
 from tests.infra.conftest import Synth, Synthesized
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from resolvers import resources
+from resolvers.contract import resources
 from resolvers.domain.states import Estado
 from tests.infra.conftest import Synthesized
 

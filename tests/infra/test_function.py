@@ -4,9 +4,10 @@ from typing import Any
 
 import pytest
 
-from infra.function import HANDLER, MEMORY_MB, TIMEOUT
-from resolvers import resources
+from infra.function import MEMORY_MB, TIMEOUT
 from resolvers.adapters import aws_clients
+from resolvers.contract import resources
+from resolvers.contract.function import HANDLER
 from resolvers.domain.states import Estado
 from tests.infra.conftest import Synthesized
 

@@ -7,11 +7,11 @@ import pytest
 
 from infra.function import (
     IDEMPOTENCY_TABLE_ACTIONS,
-    LOG_ACTIONS,
     ORDERS_TABLE_ACTIONS,
     QUEUE_ACTIONS,
     STATE_INDEX_ACTIONS,
 )
+from infra.log_groups import LOG_ACTIONS
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra

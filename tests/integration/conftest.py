@@ -1,11 +1,13 @@
-"""Emulated AWS (moto, in-process) provisioned like the stack, and the real handler wired
-to it through the environment, exactly as Lambda would be."""
+"""Emulated AWS (moto, in-process) provisioned like the stack, and the real handler serving
+an application built from the environment, exactly as Lambda would, on clients the test
+can watch and break."""
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -14,13 +16,16 @@ from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 from moto.core.botocore_stubber import MockRawResponse
 
+from api.emulator.lambda_function import LambdaContext
 from api.emulator.provisioning import provision
-from resolvers import bootstrap, resources
+from harness.appsync_events import appsync_event
+from harness.clocks import SteppingClock
+from resolvers import bootstrap
 from resolvers.adapters import aws_clients
+from resolvers.contract import resources
+from resolvers.contract.settings import Settings
 from resolvers.domain.states import Estado
-from resolvers.handler import lambda_handler
-from resolvers.settings import Settings
-from tests.fixtures import appsync_event
+from resolvers.handler import Handler, handler_for
 
 STAGE = "test"
 REGION = "eu-west-1"
@@ -59,17 +64,6 @@ class Aws:
         return list(self.dynamodb.scan(TableName=self.names.orders_table)["Items"])
 
 
-class SteppingClock:
-    """A clock that moves 1 ms per reading, so arrival order is deterministic."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=1)
-        return self.now
-
-
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
@@ -90,9 +84,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         queue_urls = provision(boto3.client("dynamodb"), boto3.client("sqs"), names).queue_urls
         for estado, url in queue_urls.items():
             monkeypatch.setenv(resources.env_queue_url(estado), url)
-        bootstrap.reset()
         yield Aws(boto3.client("dynamodb"), boto3.client("sqs"), queue_urls, names)
-        bootstrap.reset()
 
 
 @dataclass
@@ -116,9 +108,16 @@ class Wiring:
             client.meta.events.register("before-parameter-build", self._record)
             # First, so it answers before moto does; retries go through it again.
             client.meta.events.register_first("before-send", self._inject)
-        self.application = bootstrap.build(Settings.from_env(), dynamodb=dynamodb, sqs=sqs)
-        self.application.service.clock = self.clock
-        bootstrap.use(self.application)
+        self.application = bootstrap.build(
+            Settings.from_env(), dynamodb=dynamodb, sqs=sqs, clock=self.clock
+        )
+        self.dynamodb, self.sqs = dynamodb, sqs
+        self.handler: Handler = handler_for(lambda: self.application)
+
+    def serve_with_cache_ttl(self, seconds: int) -> None:
+        """Serve as if the stack had set ORDERS_CACHE_TTL=`seconds`: same adapters."""
+        self.application = dataclasses.replace(self.application, cache_ttl_seconds=seconds)
+        self.handler = handler_for(lambda: self.application)
 
     def fail(self, operation: str, code: str, status: int = 400, times: int | None = None) -> None:
         """Make `operation` (e.g. "SendMessage") answer `code`, `times` times or always."""
@@ -177,6 +176,6 @@ def invoke(wiring: Wiring) -> Invoke:
     def call(
         name: str, arguments: dict[str, Any] | None = None, selection: list[str] | None = None
     ) -> Any:
-        return lambda_handler(appsync_event(name, arguments, selection), None)
+        return wiring.handler(appsync_event(name, arguments, selection), LambdaContext())
 
     return call

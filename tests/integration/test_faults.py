@@ -1,7 +1,6 @@
 """Races, retries and injected AWS faults: nothing lost, nothing doubled."""
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -9,11 +8,11 @@ from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from moto.core.botocore_stubber import MockRawResponse
 
+from api.emulator.lambda_function import LambdaContext
+from harness.appsync_events import appsync_event
 from resolvers.adapters.aws_clients import TOTAL_ATTEMPTS, WORST_CASE_COMPENSATED_SECONDS
 from resolvers.domain.states import Estado
-from resolvers.handler import InternalError, lambda_handler
-from resolvers.runtime_context import LocalContext
-from tests.fixtures import appsync_event
+from resolvers.handler import InternalError
 from tests.integration.conftest import Aws, Invoke, Wiring
 
 TOKEN_INPUT = {"descripcion": "Reparar bomba", "fecha_entrega": "2099-05-05", "clientToken": "c-1"}
@@ -39,7 +38,7 @@ def test_two_updates_racing_on_the_same_version_exactly_one_wins(
                 {"id": order_id, "estado": "cancelada", "motivo": "duplicado"},
             )
 
-    client = wiring.application.service.repository._client  # type: ignore[attr-defined]
+    client = wiring.dynamodb
     client.meta.events.register("before-parameter-build.dynamodb.UpdateItem", interleave)
     # when
     results["start"] = invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
@@ -65,7 +64,7 @@ def test_a_lost_race_that_is_still_legal_is_a_conflict(
             results["start"] = None
             results["start"] = invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
 
-    client = wiring.application.service.repository._client  # type: ignore[attr-defined]
+    client = wiring.dynamodb
     client.meta.events.register("before-parameter-build.dynamodb.UpdateItem", interleave)
     cancel = invoke(
         "update_order_state", {"id": order_id, "estado": "cancelada", "motivo": "duplicado"}
@@ -166,7 +165,7 @@ def test_a_throttled_table_loses_nothing_and_reports_an_error(
         else appsync_event("update_order_state", {"id": order_id, "estado": "enproceso"})
     )
     with pytest.raises(InternalError) as raised:
-        lambda_handler(event, None)
+        wiring.handler(event, LambdaContext())
     # then: retried in standard mode, nothing half-done, no internals in the error
     assert wiring.attempts[operation] == TOTAL_ATTEMPTS
     assert "Throughput" not in str(raised.value)
@@ -198,7 +197,7 @@ def lose_the_first_answer(aws: Aws, wiring: Wiring, operation: str) -> list[str]
         headers: Any = {"Content-Type": "application/x-amz-json-1.0"}
         return AWSResponse(request.url, 500, headers, MockRawResponse(body))
 
-    client = wiring.application.service.repository._client  # type: ignore[attr-defined]
+    client = wiring.dynamodb
     client.meta.events.register_first(f"before-send.dynamodb.{operation}", land_then_fail)
     return lost
 
@@ -246,7 +245,7 @@ def test_same_token_while_the_first_call_runs_is_a_conflict_that_expires_with_it
             seen["retry"] = invoke("create_order", {"input": TOKEN_INPUT})
             (seen["record"],) = idempotency_records(aws)
 
-    client = wiring.application.service.repository._client  # type: ignore[attr-defined]
+    client = wiring.dynamodb
     client.meta.events.register("before-parameter-build.dynamodb.PutItem", second_call)
     # when
     first = invoke("create_order", {"input": TOKEN_INPUT})
@@ -261,8 +260,7 @@ def test_same_token_while_the_first_call_runs_is_a_conflict_that_expires_with_it
     assert "in_progress_expiration" in seen["record"]
 
 
-@dataclass(frozen=True)
-class NearlyTimedOut(LocalContext):
+class NearlyTimedOut(LambdaContext):
     """A Lambda context with less time left than a write and its undo may need."""
 
     def get_remaining_time_in_millis(self) -> int:
@@ -271,7 +269,7 @@ class NearlyTimedOut(LocalContext):
 
 @pytest.mark.parametrize("operation", ["create_order", "update_order_state"])
 def test_a_write_without_time_to_undo_it_is_not_started(
-    invoke: Invoke, aws: Aws, operation: str
+    invoke: Invoke, aws: Aws, wiring: Wiring, operation: str
 ) -> None:
     # given an order, and an invocation too close to its timeout to undo a write
     order_id = invoke("create_order")["id"]
@@ -280,7 +278,7 @@ def test_a_write_without_time_to_undo_it_is_not_started(
     arguments = {"id": order_id, "estado": "enproceso"} if operation != "create_order" else None
     # when
     with pytest.raises(InternalError):
-        lambda_handler(appsync_event(operation, arguments), NearlyTimedOut())
+        wiring.handler(appsync_event(operation, arguments), NearlyTimedOut())
     # then nothing was written or published, and a call with time to spare goes through
     assert aws.stored_orders() == before
     assert all(aws.messages(e) == [] for e in Estado)

@@ -151,7 +151,7 @@ def test_uncached_reads_project_the_selection_set(invoke: Invoke, wiring: Wiring
 def test_cached_reads_fetch_whole_items(
     invoke: Invoke, wiring: Wiring, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wiring.application.cache_ttl_seconds = 30
+    wiring.serve_with_cache_ttl(30)
     order_id = invoke("create_order")["id"]
     got = invoke("get_order", {"id": order_id}, ["descripcion"])
     invoke("orders_by_state", {"estado": "recibida"}, ["items", "items/id"])

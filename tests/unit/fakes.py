@@ -2,14 +2,15 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import date
 
+from harness.clocks import SteppingClock
+from resolvers.adapters.idempotency import same_input
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.domain.errors import ConflictError
-from resolvers.domain.order import Order
+from resolvers.domain.order import NewOrder, Order
+from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import INITIAL_STATE
-from resolvers.domain.validation import SortDirection, StateQuery
 from resolvers.service.orders import OrderService
 from resolvers.service.ports import (
     OrderAlreadyStored,
@@ -19,17 +20,6 @@ from resolvers.service.ports import (
     Projection,
     StaleOrder,
 )
-
-START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    def __init__(self, start: datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=1)
-        return self.now
 
 
 class FakeRepository:
@@ -116,10 +106,13 @@ class FakeCreationGuard:
     """Idempotency as Powertools does it: one stored result per token, the input checked."""
 
     def __init__(self) -> None:
-        self.records: dict[str, tuple[dict[str, Any], OrderView]] = {}
+        self.records: dict[str | None, tuple[tuple[str, date], OrderView]] = {}
 
-    def run(self, request: dict[str, Any], create: Callable[[], OrderView]) -> OrderView:
-        token = request["clientToken"]
+    same_input = staticmethod(same_input)
+
+    def run(self, new: NewOrder, create: Callable[[], OrderView]) -> OrderView:
+        token = new.client_token
+        request = (new.descripcion, new.fecha_entrega)
         if token in self.records:
             stored_request, result = self.records[token]
             if stored_request != request:
@@ -144,11 +137,12 @@ def order_service(
     guard: FakeCreationGuard | None = None,
     deadline: FakeDeadline | None = None,
     seconds_to_write_and_undo: float = 0.0,
+    clock: SteppingClock | None = None,
 ) -> OrderService:
     return OrderService(
         repository=repository or FakeRepository(),
         publisher=publisher or FakePublisher(),
-        clock=FakeClock(),
+        clock=clock or SteppingClock(),
         page_tokens=StateQueryTokens(),
         creation_guard=guard,
         deadline=deadline,

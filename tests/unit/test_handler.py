@@ -1,29 +1,34 @@
 """The Lambda entry wired to fakes: routing, errors as data, unexpected errors hidden."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from resolvers import bootstrap
-from resolvers.fields import RESOLVER_FIELDS
-from resolvers.handler import ROUTED_FIELDS, InternalError, lambda_handler
-from resolvers.runtime_context import LocalContext
-from tests.fixtures import appsync_event
+from api.emulator.lambda_function import LambdaContext
+from harness.appsync_events import appsync_event
+from resolvers.bootstrap import Application
+from resolvers.contract.fields import RESOLVER_FIELDS
+from resolvers.handler import ROUTED_FIELDS, Handler, InternalError, handler_for
 from tests.unit.fakes import FakeCreationGuard, FakeRepository, order_service
 
 
 @pytest.fixture
-def repository(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRepository]:
+def repository(monkeypatch: pytest.MonkeyPatch) -> FakeRepository:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-    fake = FakeRepository()
-    bootstrap.use(
-        bootstrap.Application(
-            service=order_service(fake, guard=FakeCreationGuard()), cache_ttl_seconds=0
-        )
+    return FakeRepository()
+
+
+@pytest.fixture
+def lambda_handler(repository: FakeRepository) -> Handler:
+    """The real entry, serving an application wired to the fakes."""
+    application = Application(
+        service=order_service(repository, guard=FakeCreationGuard()), cache_ttl_seconds=0
     )
-    yield fake
-    bootstrap.reset()
+    return handler_for(lambda: application)
+
+
+def invoke(handler: Handler, event: dict[str, Any], context: LambdaContext | None = None) -> Any:
+    return handler(event, context or LambdaContext())
 
 
 def test_the_routed_fields_are_exactly_the_schema_fields() -> None:
@@ -31,9 +36,9 @@ def test_the_routed_fields_are_exactly_the_schema_fields() -> None:
     assert ROUTED_FIELDS - set(RESOLVER_FIELDS) == set()
 
 
-def test_create_then_get_through_the_entry(repository: FakeRepository) -> None:
-    created = lambda_handler(appsync_event("create_order"), None)
-    got = lambda_handler(appsync_event("get_order", {"id": created["id"]}), None)
+def test_create_then_get_through_the_entry(lambda_handler: Handler) -> None:
+    created = invoke(lambda_handler, appsync_event("create_order"))
+    got = invoke(lambda_handler, appsync_event("get_order", {"id": created["id"]}))
     assert got == {k: created[k] for k in ("id", "descripcion", "estado")}
 
 
@@ -54,53 +59,74 @@ def test_create_then_get_through_the_entry(repository: FakeRepository) -> None:
     ],
 )
 def test_domain_errors_come_back_as_data(
-    repository: FakeRepository, name: str, arguments: dict[str, Any], error_type: str
+    repository: FakeRepository,
+    lambda_handler: Handler,
+    name: str,
+    arguments: dict[str, Any],
+    error_type: str,
 ) -> None:
-    result = lambda_handler(appsync_event(name, arguments), None)
+    result = invoke(lambda_handler, appsync_event(name, arguments))
     assert result["error"]["type"] == error_type
     assert result["error"]["message"]
     assert repository.orders == {}
 
 
-def test_an_unknown_order_reads_as_null(repository: FakeRepository) -> None:
-    assert lambda_handler(appsync_event("get_order", {"id": "nope"}), None) is None
+def test_an_unknown_order_reads_as_null(lambda_handler: Handler) -> None:
+    assert invoke(lambda_handler, appsync_event("get_order", {"id": "nope"})) is None
 
 
 def test_an_unexpected_error_surfaces_without_internals(
-    repository: FakeRepository, monkeypatch: pytest.MonkeyPatch
+    repository: FakeRepository, lambda_handler: Handler, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*_: object) -> None:
         raise RuntimeError("secret table name orders-prod and a stack")
 
     monkeypatch.setattr(repository, "get", broken)
     with pytest.raises(InternalError) as raised:
-        lambda_handler(appsync_event("get_order", {"id": "x"}), None)
+        invoke(lambda_handler, appsync_event("get_order", {"id": "x"}))
     assert "secret" not in str(raised.value)
     assert "Root=1-65f0a1b2" in str(raised.value)  # the correlation id, to find the logs
     assert raised.value.__cause__ is None
     assert raised.value.__suppress_context__
 
 
-def test_a_wiring_failure_surfaces_without_internals(
-    repository: FakeRepository, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def unwired() -> bootstrap.Application:
+def test_a_wiring_failure_surfaces_without_internals(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given an application that cannot be built (the Lambda's environment is incomplete)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+
+    def unwired() -> Application:
         raise RuntimeError("missing queue URL variables: ORDERS_QUEUE_URL_RECIBIDA")
 
-    monkeypatch.setattr(bootstrap, "application", unwired)
+    # when / then: the first invocation fails without naming the internals
     with pytest.raises(InternalError) as raised:
-        lambda_handler(appsync_event("get_order", {"id": "x"}), None)
+        invoke(handler_for(unwired), appsync_event("get_order", {"id": "x"}))
     assert "ORDERS_" not in str(raised.value)
 
 
+def test_the_application_is_built_once_per_container(repository: FakeRepository) -> None:
+    # given an entry counting how often it builds its application
+    builds: list[Application] = []
+
+    def build() -> Application:
+        builds.append(Application(service=order_service(repository), cache_ttl_seconds=0))
+        return builds[-1]
+
+    handler = handler_for(build)
+    # when it serves several invocations
+    for _ in range(3):
+        invoke(handler, appsync_event("get_order", {"id": "x"}))
+    # then the clients and adapters were wired once, as a Lambda container keeps them
+    assert len(builds) == 1
+
+
 def test_without_a_trace_header_the_error_names_the_request_id(
-    repository: FakeRepository, monkeypatch: pytest.MonkeyPatch
+    repository: FakeRepository, lambda_handler: Handler, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: a request without x-amzn-trace-id (the local emulator forwards client headers)
     event = appsync_event("get_order", {"id": "x"})
     del event["request"]["headers"]["x-amzn-trace-id"]
     monkeypatch.setattr(repository, "get", lambda *_: 1 / 0)
-    context = LocalContext(aws_request_id="req-123")
+    context = LambdaContext(aws_request_id="req-123")
     # when / then: the id the log line carries (function_request_id), never "None"
     with pytest.raises(InternalError, match="correlation id req-123"):
-        lambda_handler(event, context)
+        invoke(lambda_handler, event, context)

@@ -5,15 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from harness.clocks import START, SteppingClock
 from resolvers.domain.errors import ConflictError, InvalidTransition, NotFound, ValidationError
 from resolvers.domain.order import NewOrder, Order, StateChange
+from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import Estado
-from resolvers.domain.validation import SortDirection, StateQuery
 from resolvers.service.orders import NoTimeToUndo, OrderNotPublished
 from resolvers.service.ports import OrderAlreadyStored, StaleOrder
 from tests.unit.fakes import (
-    START,
-    FakeClock,
     FakeCreationGuard,
     FakeDeadline,
     FakePublisher,
@@ -183,8 +182,13 @@ def test_a_retry_after_the_token_record_expired_never_deletes_the_stored_order()
     # re-publish fails
     publisher = FakePublisher()
     publisher.failing = True
-    replay = order_service(repository, publisher)
-    replay.clock = FakeClock(START + timedelta(days=2))
+    # (a new guard: the first call's record has expired)
+    replay = order_service(
+        repository,
+        publisher,
+        guard=FakeCreationGuard(),
+        clock=SteppingClock(START + timedelta(days=2)),
+    )
     with pytest.raises(OrderNotPublished):
         replay.create_order(new)
     # then: this call wrote nothing, so it undoes nothing
@@ -230,9 +234,8 @@ def test_an_order_is_never_registered_after_its_delivery_date() -> None:
     last_moment = datetime(2030, 2, 28, 23, 59, 59, 999_999, tzinfo=UTC)
     new = NewOrder("Revisar ascensor", last_moment.date())
     repository, publisher = FakeRepository(), FakePublisher()
-    service = order_service(repository, publisher)
     # when registration reads the clock after midnight
-    service.clock = FakeClock(start=last_moment)
+    service = order_service(repository, publisher, clock=SteppingClock(start=last_moment))
     # then it is refused as the late input it now is, and nothing is stored or published
     with pytest.raises(ValidationError, match="before today"):
         service.create_order(new)

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.domain.errors import ValidationError
+from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import Estado
-from resolvers.domain.validation import SortDirection, StateQuery
 
 tokens = StateQueryTokens()
 QUERY = StateQuery(

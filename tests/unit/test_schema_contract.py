@@ -7,9 +7,9 @@ from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, build
 
 from api.schema import schema
 from api.sdl import SCHEMA_PATH, export_sdl
+from resolvers.contract.fields import RESOLVER_FIELDS
 from resolvers.domain.order import ORDER_ATTRIBUTES
 from resolvers.domain.states import Estado
-from resolvers.fields import RESOLVER_FIELDS
 
 # What AppSync itself defines; declared here only so graphql-core can build the SDL.
 APPSYNC_PRELUDE = """

@@ -6,13 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from resolvers.domain.calendar import format_instant
 from resolvers.domain.errors import ValidationError
+from resolvers.domain.queries import SortDirection
 from resolvers.domain.states import Estado
-from resolvers.domain.timestamps import format_instant, parse_aws_date, parse_aws_datetime
 from resolvers.domain.validation import (
     DEFAULT_LIMIT,
     MAX_DESCRIPCION_LENGTH,
-    SortDirection,
+    date_argument,
+    datetime_argument,
     validate_limit,
     validate_new_order,
     validate_order_id,
@@ -116,7 +118,7 @@ def test_limit_defaults_to_20() -> None:
 
 @given(instant=AWARE)
 def test_aws_datetime_is_normalised_to_fixed_width_utc(instant: datetime) -> None:
-    normalised = parse_aws_datetime(instant.isoformat(), "desde")
+    normalised = datetime_argument(instant.isoformat(), "desde")
     assert len(normalised) == len("2030-01-01T00:00:00.000000Z")
     assert normalised.endswith("Z")
     assert datetime.fromisoformat(normalised) == instant
@@ -130,7 +132,7 @@ def test_fixed_width_strings_sort_like_the_instants(a: datetime, b: datetime) ->
 @pytest.mark.parametrize("value", ["2030-01-01T10:00:00", "2030-01-01", "yesterday", "", 12])
 def test_aws_datetime_without_offset_or_malformed_is_rejected(value: object) -> None:
     with pytest.raises(ValidationError, match="hasta"):
-        parse_aws_datetime(value, "hasta")
+        datetime_argument(value, "hasta")
 
 
 @given(a=AWARE, b=AWARE)
@@ -187,8 +189,8 @@ def test_order_id_must_be_a_short_non_blank_string(value: object) -> None:
 
 
 def test_parse_aws_date_keeps_the_date_part_of_an_offset_date() -> None:
-    assert parse_aws_date("2026-12-01+02:00", "fecha_entrega") == date(2026, 12, 1)
-    assert parse_aws_date("2026-12-01Z", "fecha_entrega") == date(2026, 12, 1)
+    assert date_argument("2026-12-01+02:00", "fecha_entrega") == date(2026, 12, 1)
+    assert date_argument("2026-12-01Z", "fecha_entrega") == date(2026, 12, 1)
 
 
 @pytest.mark.parametrize(
@@ -200,13 +202,13 @@ def test_parse_aws_date_keeps_the_date_part_of_an_offset_date() -> None:
 )
 def test_an_early_year_keeps_the_fixed_width(value: str, normalised: str) -> None:
     # strftime's %Y does not pad years before 1000: "500-..." would sort after "2030-...".
-    assert parse_aws_datetime(value, "desde") == normalised
+    assert datetime_argument(value, "desde") == normalised
 
 
 @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+02:00", "9999-12-31T23:59:59-02:00"])
 def test_a_moment_outside_what_utc_can_hold_is_a_validation_error(value: str) -> None:
     with pytest.raises(ValidationError, match="hasta"):
-        parse_aws_datetime(value, "hasta")
+        datetime_argument(value, "hasta")
 
 
 @pytest.mark.parametrize("char", ["ñ", "€", "😀"])

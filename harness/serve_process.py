@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 STARTUP_SECONDS = 90
 STOP_SECONDS = 20

@@ -3,10 +3,9 @@
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 
-from resolvers import resources
-from resolvers.caching import DEFAULT_TTL_SECONDS
+from resolvers.contract import resources
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
 from resolvers.domain.states import Estado
 
 
@@ -33,11 +32,7 @@ class Settings:
             orders_table=env.get(resources.ENV_ORDERS_TABLE, names.orders_table),
             idempotency_table=env.get(resources.ENV_IDEMPOTENCY_TABLE, names.idempotency_table),
             queue_urls={e: env[resources.env_queue_url(e)] for e in Estado},
-            cache_ttl_seconds=int(env.get(resources.ENV_CACHE_TTL, str(DEFAULT_TTL_SECONDS))),
+            cache_ttl_seconds=checked_ttl(
+                int(env.get(resources.ENV_CACHE_TTL, str(DEFAULT_TTL_SECONDS)))
+            ),
         )
-
-
-@cache
-def settings() -> Settings:
-    """The process-wide settings (a Lambda container reads its environment once)."""
-    return Settings.from_env()

@@ -11,10 +11,16 @@ LOCAL_STAGE = "local"
 
 # Orders table: one item per order, keyed by id.
 ORDERS_PARTITION_KEY = "id"
+# The attributes a conditional write checks: the order's state and its version.
+STATE_ATTRIBUTE = "estado"
+VERSION_ATTRIBUTE = "version"
 # Global secondary index serving `ordersByState` as a Query in arrival order.
 STATE_INDEX_NAME = "by-estado"
-STATE_INDEX_PARTITION_KEY = "estado"
+STATE_INDEX_PARTITION_KEY = STATE_ATTRIBUTE
 STATE_INDEX_SORT_KEY = "fecha_registro"
+# What DynamoDB needs to resume a Query on the index (its LastEvaluatedKey): the table's
+# key and the index's. A nextToken carries exactly these.
+PAGE_KEY_ATTRIBUTES = (ORDERS_PARTITION_KEY, STATE_INDEX_PARTITION_KEY, STATE_INDEX_SORT_KEY)
 
 # Powertools idempotency table (its default attribute names).
 IDEMPOTENCY_PARTITION_KEY = "id"
@@ -42,6 +48,18 @@ class ResourceNames:
     """Physical names for one stage (`dev`, `prod`, `local`)."""
 
     stage: str
+
+    @property
+    def api(self) -> str:
+        return f"{SERVICE}-{self.stage}"
+
+    @property
+    def user_pool(self) -> str:
+        return f"{SERVICE}-{self.stage}"
+
+    @property
+    def function(self) -> str:
+        return f"{SERVICE}-{self.stage}-resolvers"
 
     @property
     def orders_table(self) -> str:
@@ -77,8 +95,7 @@ def orders_table_definition(name: str) -> dict[str, Any]:
         "TableName": name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [
-            {"AttributeName": attribute, "AttributeType": "S"}
-            for attribute in (ORDERS_PARTITION_KEY, STATE_INDEX_PARTITION_KEY, STATE_INDEX_SORT_KEY)
+            {"AttributeName": attribute, "AttributeType": "S"} for attribute in PAGE_KEY_ATTRIBUTES
         ],
         "KeySchema": [{"AttributeName": ORDERS_PARTITION_KEY, "KeyType": "HASH"}],
         "GlobalSecondaryIndexes": [

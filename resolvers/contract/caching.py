@@ -6,7 +6,7 @@ emulator (which reproduces AppSync's strict key matching)."""
 
 from dataclasses import dataclass
 
-from resolvers.fields import (
+from resolvers.contract.fields import (
     CREATE_ORDER,
     GET_ORDER,
     ORDERS_BY_STATE,
@@ -18,6 +18,18 @@ DEFAULT_TTL_SECONDS = 30
 # AppSync accepts a resolver TTL from 1 to 3600 seconds.
 MIN_TTL_SECONDS = 1
 MAX_TTL_SECONDS = 3600
+# 0 is the project's own value for "the API cache is off" (reads then project).
+CACHE_OFF = 0
+
+
+def checked_ttl(seconds: int) -> int:
+    """`seconds` when it is a TTL AppSync accepts, or 0 (cache off); ValueError otherwise."""
+    if seconds != CACHE_OFF and not MIN_TTL_SECONDS <= seconds <= MAX_TTL_SECONDS:
+        raise ValueError(
+            f"{seconds} s: AppSync caches for {MIN_TTL_SECONDS} to {MAX_TTL_SECONDS} s "
+            f"({CACHE_OFF} turns the cache off)"
+        )
+    return seconds
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,32 @@
+"""How the resolvers' Lambda is run: its handler and its environment. The CDK stack gives the
+function exactly this; the local emulator and the benchmarks give it to the same handler."""
+
+from collections.abc import Mapping
+
+from resolvers.contract import resources
+from resolvers.domain.states import Estado
+
+# The Lambda runtime's entry (module path inside the zip, then the function).
+HANDLER = "resolvers.handler.lambda_handler"
+METRICS_NAMESPACE = "Orders"
+
+
+def lambda_environment(
+    *,
+    stage: str,
+    orders_table: str,
+    idempotency_table: str,
+    queue_urls: Mapping[Estado, str],
+    cache_ttl_seconds: int,
+) -> dict[str, str]:
+    """The variables resolvers.contract.settings reads, and Powertools' own. Values may be
+    CDK tokens (the stack) or local names and URLs (the emulator)."""
+    return {
+        resources.ENV_STAGE: stage,
+        resources.ENV_ORDERS_TABLE: orders_table,
+        resources.ENV_IDEMPOTENCY_TABLE: idempotency_table,
+        resources.ENV_CACHE_TTL: str(cache_ttl_seconds),
+        **{resources.env_queue_url(estado): url for estado, url in queue_urls.items()},
+        "POWERTOOLS_SERVICE_NAME": resources.SERVICE,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+    }
