@@ -177,21 +177,31 @@ class OrdersTable:
             raise StaleOrder(None if not item else Order.from_dict(_from_item(item))) from None
 
     def revert_transition(self, before: Order, after: Order) -> None:
-        self._client.update_item(
-            TableName=self._table, Key=self._key(before.id), **_update_from(after, before)
-        )
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=self._key(before.id), **_update_from(after, before)
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise StaleOrder(None) from None
+            raise
 
     def remove_new(self, order: Order) -> None:
-        self._client.delete_item(
-            TableName=self._table,
-            Key=self._key(order.id),
-            ConditionExpression="#estado = :estado AND #version = :version",
-            ExpressionAttributeNames=_CONDITION_NAMES,
-            ExpressionAttributeValues={
-                ":estado": {"S": INITIAL_STATE.value},
-                ":version": {"N": "1"},
-            },
-        )
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=self._key(order.id),
+                ConditionExpression="#estado = :estado AND #version = :version",
+                ExpressionAttributeNames=_CONDITION_NAMES,
+                ExpressionAttributeValues={
+                    ":estado": {"S": INITIAL_STATE.value},
+                    ":version": {"N": "1"},
+                },
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise StaleOrder(None) from None
+            raise
 
 
 # A conditional write names the state and version it expects under these placeholders.

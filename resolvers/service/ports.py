@@ -55,10 +55,12 @@ class OrderRepository(Protocol):
         otherwise raise StaleOrder."""
 
     def remove_new(self, order: Order) -> None:
-        """Undo `add`, only if the order was not changed since."""
+        """Undo `add`, only if the order was not changed since; otherwise leave it and
+        raise StaleOrder."""
 
     def revert_transition(self, before: Order, after: Order) -> None:
-        """Undo `save_transition`, only if the order is still `after`."""
+        """Undo `save_transition`, only if the order is still `after`; otherwise leave it
+        and raise StaleOrder."""
 
 
 class PageTokens(Protocol):

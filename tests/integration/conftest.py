@@ -3,6 +3,7 @@ an application built from the environment, exactly as Lambda would, on clients t
 can watch and break."""
 
 import dataclasses
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -64,27 +65,48 @@ class Aws:
         return list(self.dynamodb.scan(TableName=self.names.orders_table)["Items"])
 
 
+# The environment every test of a module shares; each test adds its own stage's variables.
+_SHARED_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+
+
+@dataclass
+class _ModuleAws:
+    dynamodb: Any
+    sqs: Any
+    provisioned: "itertools.count[int]"
+
+
+@pytest.fixture(scope="module")
+def _module_aws() -> Iterator[_ModuleAws]:
+    """One moto per test module: starting it and building clients (botocore loads its
+    service models once per session) is most of a test's set-up."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        patch.delenv("AWS_PROFILE", raising=False)
+        for name, value in _SHARED_ENVIRONMENT.items():
+            patch.setenv(name, value)
+        with mock_aws():
+            yield _ModuleAws(boto3.client("dynamodb"), boto3.client("sqs"), itertools.count())
+
+
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    for name, value in {
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        resources.ENV_STAGE: STAGE,
-        # 0: reads are not cached, so they project (the cached path has its own test).
-        resources.ENV_CACHE_TTL: "0",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    names = resources.ResourceNames(STAGE)
-    with mock_aws():
-        queue_urls = provision(boto3.client("dynamodb"), boto3.client("sqs"), names).queue_urls
-        for estado, url in queue_urls.items():
-            monkeypatch.setenv(resources.env_queue_url(estado), url)
-        yield Aws(boto3.client("dynamodb"), boto3.client("sqs"), queue_urls, names)
+def aws(_module_aws: _ModuleAws, monkeypatch: pytest.MonkeyPatch) -> Aws:
+    """Tables and queues of this test's own stage: tests of a module share moto, never
+    data, queues or their deduplication state."""
+    names = resources.ResourceNames(f"{STAGE}{next(_module_aws.provisioned)}")
+    monkeypatch.setenv(resources.ENV_STAGE, names.stage)
+    # 0: reads are not cached, so they project (the cached path has its own test).
+    monkeypatch.setenv(resources.ENV_CACHE_TTL, "0")
+    queue_urls = provision(_module_aws.dynamodb, _module_aws.sqs, names).queue_urls
+    for estado, url in queue_urls.items():
+        monkeypatch.setenv(resources.env_queue_url(estado), url)
+    return Aws(_module_aws.dynamodb, _module_aws.sqs, queue_urls, names)
 
 
 @dataclass

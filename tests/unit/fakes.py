@@ -22,6 +22,11 @@ from resolvers.service.ports import (
 )
 
 
+def _stored_view(order: Order) -> OrderView:
+    # As DynamoDB returns an item: an attribute the order does not have is absent, not null.
+    return {name: value for name, value in order.as_dict().items() if value is not None}
+
+
 class FakeRepository:
     def __init__(self) -> None:
         self.orders: dict[str, Order] = {}
@@ -41,8 +46,8 @@ class FakeRepository:
         order = self.orders.get(order_id)
         if order is None:
             return None
-        view = order.as_dict()
-        return view if attributes is None else {k: view[k] for k in attributes}
+        view = _stored_view(order)
+        return view if attributes is None else {k: view[k] for k in attributes if k in view}
 
     def query_by_state(
         self, query: StateQuery, *, limit: int, start: PageKey | None, attributes: Projection
@@ -57,9 +62,9 @@ class FakeRepository:
             position = next(i for i, o in enumerate(matching) if o.id == start["id"])
             matching = matching[position + 1 :]
         page = matching[:limit]
-        views = [o.as_dict() for o in page]
+        views = [_stored_view(o) for o in page]
         if attributes is not None:
-            views = [{k: v[k] for k in attributes} for v in views]
+            views = [{k: v[k] for k in attributes if k in v} for v in views]
         if len(matching) <= limit:
             return Page(items=views)
         last = page[-1]
@@ -82,13 +87,15 @@ class FakeRepository:
 
     def remove_new(self, order: Order) -> None:
         stored = self.orders.get(order.id)
-        if stored is not None and stored.estado is INITIAL_STATE and stored.version == 1:
-            del self.orders[order.id]
+        if stored is None or stored.estado is not INITIAL_STATE or stored.version != 1:
+            raise StaleOrder(None)
+        del self.orders[order.id]
 
     def revert_transition(self, before: Order, after: Order) -> None:
         stored = self.orders.get(after.id)
-        if stored is not None and (stored.estado, stored.version) == (after.estado, after.version):
-            self.orders[before.id] = replace(before)
+        if stored is None or (stored.estado, stored.version) != (after.estado, after.version):
+            raise StaleOrder(None)
+        self.orders[before.id] = replace(before)
 
 
 class FakePublisher:

@@ -1,18 +1,16 @@
 """The emulator's side of the Lambda contract, seen by a stand-in handler: the event it
-builds, and what it makes of a handler that raises. In process (ASGI), no AWS needed."""
+builds, and what it makes of a handler that raises. In process (the ASGI app driven by
+starlette's TestClient, no socket), no AWS needed."""
 
 import re
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
 from api.emulator.graphql_app import build_app
 from api.emulator.lambda_function import LambdaFunction
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
-
-pytestmark = pytest.mark.e2e
 
 KEY = "contract-key"
 ORDER = {
