@@ -13,8 +13,9 @@ PACKAGE = Path(resolvers.__file__).resolve().parent
 LAMBDA_RUNTIME = {"boto3", "botocore", "aws_lambda_powertools", "resolvers"}
 
 
-def _runtime_imports(tree: ast.Module) -> set[str]:
-    """Top-level modules imported when the module runs (`if TYPE_CHECKING:` blocks skipped)."""
+def _runtime_imports_of(tree: ast.Module) -> set[str]:
+    """Dotted names imported when the module runs (`if TYPE_CHECKING:` blocks skipped):
+    `import a.b` gives a.b; `from a.b import c` gives a.b.c (c may be a module or a name)."""
     found: set[str] = set()
     pending: list[ast.AST] = list(tree.body)
     while pending:
@@ -23,11 +24,16 @@ def _runtime_imports(tree: ast.Module) -> set[str]:
             pending.extend(node.orelse)
             continue
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
         pending.extend(ast.iter_child_nodes(node))
     return found
+
+
+def _runtime_imports(tree: ast.Module) -> set[str]:
+    """Top-level modules imported when the module runs."""
+    return {name.split(".")[0] for name in _runtime_imports_of(tree)}
 
 
 @pytest.mark.parametrize(
