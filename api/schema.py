@@ -4,10 +4,11 @@ Every root field delegates to the `AppSyncRuntime` in the request context, which
 AppSync's part locally (build the resolver event, call the Lambda handler, apply the
 response handler's semantics, cache). Object fields read the dicts the Lambda returns."""
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
@@ -156,11 +157,17 @@ def _read_attribute(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    config=StrawberryConfig(
-        auto_camel_case=False, scalar_map=SCALAR_MAP, default_resolver=_read_attribute
-    ),
-)
+def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
+    """The contract's schema; the emulator adds the extensions that play AppSync's part."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(
+            auto_camel_case=False, scalar_map=SCALAR_MAP, default_resolver=_read_attribute
+        ),
+        extensions=list(extensions),
+    )
+
+
+schema = build_schema()

@@ -18,15 +18,8 @@ from infra.users import OrdersUserPool
 from resolvers.contract.caching import cached_resolver
 from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
 from resolvers.contract.resources import ResourceNames
+from resolvers.contract.limits import query_limits
 
-# The deepest legitimate query is 3 levels (ordersByState > items > attribute).
-QUERY_DEPTH_LIMIT = 5
-# Where introspection is on (dev), its standard query (GraphiQL, the console's explorer,
-# codegen) is 15 levels deep. AppSync does not document whether it counts against the
-# limit, so dev allows that depth; prod disables introspection and keeps the tight limit.
-INTROSPECTION_QUERY_DEPTH = 15
-# Root fields are the only resolvers; this caps the aliased fan-out of one request.
-RESOLVER_COUNT_LIMIT = 10
 # AppSync caps an API key's lifetime at 365 days; each deploy moves the expiry forward.
 API_KEY_LIFETIME = Duration.days(365)
 
@@ -42,6 +35,7 @@ class OrdersApi(Construct):
         function: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, id)
+        limits = query_limits(config.stage.value)
         self.users = OrdersUserPool(self, "Users", config=config) if config.is_prod else None
         self.log_role = iam.Role(
             self,
@@ -56,13 +50,13 @@ class OrdersApi(Construct):
             definition=appsync.Definition.from_file(str(schema)),
             authorization_config=self._authorization(config),
             xray_enabled=True,
-            query_depth_limit=QUERY_DEPTH_LIMIT if config.is_prod else INTROSPECTION_QUERY_DEPTH,
-            resolver_count_limit=RESOLVER_COUNT_LIMIT,
+            query_depth_limit=limits.depth,
+            resolver_count_limit=limits.resolver_count,
             # The schema is public in the repository; prod still does not advertise it.
             introspection_config=(
-                appsync.IntrospectionConfig.DISABLED
-                if config.is_prod
-                else appsync.IntrospectionConfig.ENABLED
+                appsync.IntrospectionConfig.ENABLED
+                if limits.introspection
+                else appsync.IntrospectionConfig.DISABLED
             ),
         )
         # AppSync logs to this fixed name. Owning the group sets its retention; the L2

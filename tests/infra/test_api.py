@@ -15,11 +15,11 @@ from graphql import (
     parse,
 )
 
-from infra.api import QUERY_DEPTH_LIMIT
 from infra.resolver_code import resolver_code
 from infra.stack import SCHEMA
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, cached_resolver
 from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
+from resolvers.contract.limits import QUERY_DEPTH_LIMIT, query_limits
 from resolvers.handler import ROUTED_FIELDS
 from tests.infra.conftest import Synth, Synthesized
 
@@ -129,10 +129,12 @@ def test_api_logs_traces_and_limits(synth: Synth, stage: str, level: str) -> Non
     assert api["LogConfig"]["ExcludeVerboseContent"] is (stage == "prod")
     log_role = synthesized.logical_id(synthesized.stack.orders_api.log_role.node.default_child)
     assert api["LogConfig"]["CloudWatchLogsRoleArn"] == {"Fn::GetAtt": [log_role, "Arn"]}
+    # The stack and the emulator read one home for the limits.
+    assert api["QueryDepthLimit"] == query_limits(stage).depth
+    assert api["ResolverCountLimit"] == query_limits(stage).resolver_count
     assert api["QueryDepthLimit"] == (
         QUERY_DEPTH_LIMIT if stage == "prod" else _introspection_depth()
     )
-    assert 0 < api["ResolverCountLimit"] <= 20
     groups = synthesized.resources("AWS::Logs::LogGroup").values()
     api_group = next(
         g for g in groups if "/aws/appsync/apis/" in str(g["Properties"].get("LogGroupName"))
