@@ -14,23 +14,33 @@ AWSDateTime = NewType("AWSDateTime", str)
 AWSTimestamp = NewType("AWSTimestamp", int)
 
 
+# AppSync's texts for a value it cannot parse: "Unable to parse `2019-12-24T04:15:57.798Z`
+# as a valid date." (aws-amplify/amplify-swift#278) and "Unable to parse `2019` as a valid
+# DateTime Object." (aws-amplify/amplify-cli#2033). The timestamp text follows the same
+# pattern; no AppSync capture of it was found (no input of this API is an AWSTimestamp).
+def _unparsable(value: Any, what: str) -> ValueError:
+    return ValueError(f"Unable to parse `{value}` as a valid {what}.")
+
+
 def _date(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not an AWSDate (YYYY-MM-DD)")
-    parse_aws_date(value)
-    return value
+    try:
+        parse_aws_date(value)
+    except (TypeError, ValueError):
+        raise _unparsable(value, "date") from None
+    return str(value)
 
 
 def _datetime(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not an AWSDateTime (YYYY-MM-DDThh:mm:ss.sssZ)")
-    parse_aws_datetime(value)
-    return value
+    try:
+        parse_aws_datetime(value)
+    except (TypeError, ValueError):
+        raise _unparsable(value, "DateTime Object") from None
+    return str(value)
 
 
 def _timestamp(value: Any) -> int:
     if not is_aws_timestamp(value):
-        raise ValueError(f"{value!r} is not an AWSTimestamp (integer seconds since the epoch)")
+        raise _unparsable(value, "timestamp")
     return int(value)
 
 

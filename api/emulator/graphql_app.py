@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql.error import GraphQLSyntaxError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -25,11 +26,17 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.types import ExecutionResult
 
+from api.emulator import http_errors
 from api.emulator.appsync_errors import UNAUTHORIZED_BODY, ResolverError
-from api.emulator.request_errors import appsync_request_errors
+from api.emulator.query_limits import query_limits_extension
+from api.emulator.request_errors import appsync_request_errors, operation_error
 from api.emulator.resolver_event import raw_variables
 from api.emulator.runtime import LocalAppSync
-from api.schema import schema
+from api.emulator.strawberry_internals import graphql_schema
+from api.emulator.subscription_errors import subscription_responses_extension
+from api.schema import build_schema
+from resolvers.contract.limits import QueryLimits, query_limits
+from resolvers.resources import LOCAL_STAGE
 
 API_KEY_HEADER = "x-api-key"
 # GraphiQL keeps its header editor in localStorage; its subscriptions send those headers
@@ -59,24 +66,34 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
 
     graphql_transport_ws_handler_class = _TransportWSHandler
 
-    def __init__(self, runtime: LocalAppSync, api_key: str) -> None:
+    def __init__(self, runtime: LocalAppSync, api_key: str, limits: QueryLimits) -> None:
+        served = build_schema([query_limits_extension(limits), subscription_responses_extension()])
         super().__init__(
-            schema,
+            served,
             allow_queries_via_get=False,  # AppSync takes operations by POST only
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self._runtime = runtime
         self._api_key = api_key
+        self._graphql_schema = graphql_schema(served)
 
     def authorized(self, headers: Mapping[str, Any]) -> bool:
         sent = headers.get(API_KEY_HEADER)
         return isinstance(sent, str) and hmac.compare_digest(sent, self._api_key)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        refuse = scope["type"] == "http" and scope["method"] != "GET"
-        if refuse and not self.authorized(Request(scope).headers):
-            await JSONResponse(UNAUTHORIZED_BODY, status_code=401)(scope, receive, send)
-            return
+        if scope["type"] == "http" and scope["method"] != "GET":
+            headers = Request(scope).headers
+            if not self.authorized(headers):
+                await http_errors.unauthorized()(scope, receive, send)
+                return
+            body = await http_errors.read_body(receive)
+            problem = http_errors.malformed_request(body, headers.get("content-type"))
+            if problem is not None:
+                refusal = http_errors.error_response(400, http_errors.MALFORMED, problem)
+                await refusal(scope, receive, send)
+                return
+            receive = http_errors.replay(body, receive)
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> dict[str, Any]:
@@ -103,6 +120,9 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        refused = _operation_refused(request_data)
+        if refused is not None:
+            return refused
         # The resolver event carries the variables as the client sent them.
         token = raw_variables.set(request_data.variables or {})
         try:
@@ -118,7 +138,7 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
         errors = result.errors or []
         if result.data is None and errors and not any(_from_resolver(e) for e in errors):
             # Nothing ran: the request failed validation or variable coercion.
-            rejected: list[object] = [*appsync_request_errors(schema._schema, errors)]
+            rejected: list[object] = [*appsync_request_errors(self._graphql_schema, errors)]
             return {"data": None, "errors": rejected}
         response: GraphQLHTTPResponse = {"data": result.data}
         if errors:
@@ -136,11 +156,31 @@ def _from_resolver(error: GraphQLError) -> bool:
     return isinstance(error, ResolverError) or error.path is not None
 
 
+def _operation_refused(request: GraphQLRequestData) -> ExecutionResult | None:
+    """A document with several operations needs `operationName`, and the name must be one
+    of them; strawberry would run the first, or answer text/plain."""
+    try:
+        document = parse(request.query or "")
+    except GraphQLSyntaxError:
+        return None  # reported as GraphQL errors by the normal path
+    names = [
+        d.name.value if d.name else None
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    ]
+    error = operation_error(names, request.operation_name)
+    return None if error is None else ExecutionResult(data=None, errors=[error])
+
+
 def build_app(
-    runtime: LocalAppSync, api_key: str, describe: Callable[[], dict[str, Any]]
+    runtime: LocalAppSync,
+    api_key: str,
+    describe: Callable[[], dict[str, Any]],
+    limits: QueryLimits | None = None,
 ) -> Starlette:
-    """`describe` tells /health what is provisioned; the app is built only afterwards."""
-    graphql = AppSyncGraphQL(runtime, api_key)
+    """`describe` tells /health what is provisioned; the app is built only afterwards.
+    The emulator serves as the `local` stage: dev's limits, introspection on."""
+    graphql = AppSyncGraphQL(runtime, api_key, limits or query_limits(LOCAL_STAGE))
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", **describe()})
@@ -151,12 +191,14 @@ def build_app(
     return Starlette(
         # AppSync answers browsers from any origin; so does the emulator.
         middleware=[
+            Middleware(http_errors.RequestIdMiddleware),
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
-            )
+                expose_headers=list(http_errors.EXPOSED_HEADERS),
+            ),
         ],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,24 +1,44 @@
 """Errors the schema finds before any resolver runs, reworded the way AppSync (graphql-java)
-words them: the argument or variable at fault, the type it expected, and why."""
+words them. What AppSync is seen to send:
+
+- a variable: "Variable 'dateOfBirth' has an invalid value. Unable to parse `2019-12-24T04:15:
+  57.798Z` as a valid date." (aws-amplify/amplify-swift#278), naming the innermost input
+  field, not the variable that holds it ("Variable 'phone' ..." for `$input.phone`,
+  aws-amplify/amplify-flutter#822; "Variable 'updatedAt' ... as a valid DateTime Object.",
+  aws-amplify/amplify-cli#2033);
+- a literal: "Validation error of type WrongType: argument 'data' with value 'ObjectValue{
+  objectFields=[...]}' is not a valid 'AWSJSON' @ 'sendEmail'"
+  (awslabs/aws-mobile-appsync-sdk-js#554; aws/aws-cli#7078 for a nested
+  'a.beginsWith.createdAt' with value 'StringValue{value='2019'}'): the value printed as
+  graphql-java prints its syntax tree.
+"""
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from graphql import (
     ArgumentNode,
+    BooleanValueNode,
+    EnumValueNode,
     FieldNode,
-    GraphQLEnumType,
+    FloatValueNode,
     GraphQLError,
     GraphQLSchema,
     GraphQLType,
+    IntValueNode,
+    ListValueNode,
     Node,
+    NullValueNode,
     ObjectFieldNode,
+    ObjectValueNode,
+    StringValueNode,
     TypeInfo,
     TypeInfoVisitor,
+    VariableNode,
     Visitor,
     get_named_type,
     parse,
-    print_ast,
     visit,
 )
 from graphql.error import GraphQLSyntaxError
@@ -36,6 +56,17 @@ _SCALAR = re.compile(
 _ENUM = re.compile(r"^Value '(?P<value>.*)' does not exist in '(?P<type>\w+)' enum\.$", re.S)
 _UNKNOWN_FIELD = re.compile(r"^Cannot query field '(?P<field>\w+)' on type '(?P<type>\w+)'")
 _MISSING_ARGUMENT = re.compile(r"^Argument '\w+\.\w+\((?P<argument>\w+):\)' of type .* is required")
+# graphql-java's wording (graphql.execution.UnknownOperationException), AppSync's engine.
+SEVERAL_OPERATIONS = "Must provide operation name if query contains multiple operations."
+
+
+def operation_error(names: Sequence[str | None], operation_name: str | None) -> GraphQLError | None:
+    """Which operation of the document runs: the only one, or the one named."""
+    if not operation_name:
+        return GraphQLError(SEVERAL_OPERATIONS) if len(names) > 1 else None
+    if operation_name not in names:
+        return GraphQLError(f"Unknown operation named '{operation_name}'.")
+    return None
 
 
 def appsync_request_errors(
@@ -47,9 +78,9 @@ def appsync_request_errors(
 def _reworded(schema: GraphQLSchema, error: GraphQLError) -> str:
     variable = _VARIABLE.match(error.message)
     if variable:
-        at = f" at '{variable['at'].lstrip('.')}'" if variable["at"] else ""
-        why = _why(schema, variable["why"])
-        return f"Variable '{variable['name']}' has an invalid value{at}: {why}"
+        # The innermost input field at fault, or the variable itself.
+        at = (variable["at"] or "").rstrip("]").split(".")[-1].split("[")[0]
+        return f"Variable '{at or variable['name']}' has an invalid value. {_why(variable['why'])}"
     if isinstance(error, GraphQLSyntaxError) or not error.nodes or error.source is None:
         return error.message
     place = _Place.of(schema, error)
@@ -72,34 +103,48 @@ def _reworded(schema: GraphQLSchema, error: GraphQLError) -> str:
         return (
             f"Validation error of type WrongType: argument '{place.argument_path}' with value "
             f"'{place.value}' is not a valid '{expected.name}' @ '{place.field_path}'"
-            f"{_expectation(expected, error)}"
         )
     return f"Validation error: {error.message}"
 
 
-def _why(schema: GraphQLSchema, why: str) -> str:
+def _why(why: str) -> str:
     scalar = _SCALAR.match(why)
     if scalar:
-        return f"{scalar['why']} (not a valid '{scalar['type']}')"
+        return scalar["why"]  # the AWS scalars word it as AppSync does (api.scalars)
     enum = _ENUM.match(why)
     if enum:
-        choices = _choices(schema.get_type(enum["type"]))
-        return f"'{enum['value']}' is not a valid '{enum['type']}'{choices}"
+        # graphql-java's GraphQLEnumType wording; no AppSync capture of it was found.
+        return f"Invalid input for Enum '{enum['type']}'. No value found for name '{enum['value']}'"
     return why
 
 
-def _expectation(expected: GraphQLType, error: GraphQLError) -> str:
-    if isinstance(expected, GraphQLEnumType):
-        return _choices(expected)
-    if error.original_error is not None:
-        return f": {error.original_error}"
+def java_literal(node: Node) -> str:
+    """A literal as graphql-java's syntax tree prints it (its `toString`), which is what
+    AppSync shows: StringValue{value='2019'}, ObjectValue{objectFields=[ObjectField{
+    name='a', value=IntValue{value=10}}]}."""
+    if isinstance(node, StringValueNode):
+        return f"StringValue{{value='{node.value}'}}"
+    if isinstance(node, IntValueNode):
+        return f"IntValue{{value={node.value}}}"
+    if isinstance(node, FloatValueNode):
+        return f"FloatValue{{value={node.value}}}"
+    if isinstance(node, BooleanValueNode):
+        return f"BooleanValue{{value={str(node.value).lower()}}}"
+    if isinstance(node, EnumValueNode):
+        return f"EnumValue{{name='{node.value}'}}"
+    if isinstance(node, NullValueNode):
+        return "NullValue{}"
+    if isinstance(node, VariableNode):
+        return f"VariableReference{{name='{node.name.value}'}}"
+    if isinstance(node, ListValueNode):
+        return f"ArrayValue{{values=[{', '.join(java_literal(v) for v in node.values)}]}}"
+    if isinstance(node, ObjectValueNode):
+        fields = ", ".join(
+            f"ObjectField{{name='{f.name.value}', value={java_literal(f.value)}}}"
+            for f in node.fields
+        )
+        return f"ObjectValue{{objectFields=[{fields}]}}"
     return ""
-
-
-def _choices(enum: GraphQLType | None) -> str:
-    if not isinstance(enum, GraphQLEnumType):
-        return ""
-    return f"; expected one of {', '.join(enum.values)}"
 
 
 class _Place(Visitor):
@@ -138,6 +183,6 @@ class _Place(Visitor):
         self.argument_path = ".".join(
             n.name.value for n in chain if isinstance(n, ArgumentNode | ObjectFieldNode)
         )
-        self.value = print_ast(node) if not isinstance(node, FieldNode) else ""
+        self.value = java_literal(node)
         self.expected = self._type_info.get_input_type()
         return self.BREAK

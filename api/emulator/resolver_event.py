@@ -9,7 +9,12 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLResolveInfo,
+    GraphQLScalarType,
     InlineFragmentNode,
     SelectionSetNode,
     Undefined,
@@ -68,9 +73,22 @@ def selection_set_list(
     return names
 
 
-def selected_field_names(info: GraphQLResolveInfo[Any]) -> set[str]:
-    """The schema names of the fields selected on the current field's result."""
-    return {f.name.value for f in _fields(info.field_nodes[0].selection_set, info)}
+def client_shaped(info: GraphQLResolveInfo[Any], result: Mapping[str, Any]) -> dict[str, Any]:
+    """The current field's result as the client's selection shapes it: only the fields
+    selected, each under its alias when it has one. AppSync publishes a mutation's response
+    to subscribers in this shape, so `st: estado` reaches them as `st`, not `estado`."""
+    return {
+        (field.alias or field.name).value: result.get(field.name.value)
+        for field in _fields(info.field_nodes[0].selection_set, info)
+        if not field.name.value.startswith("__")
+    }
+
+
+def selected_fields(
+    selection_set: SelectionSetNode | None, info: GraphQLResolveInfo[Any]
+) -> Iterator[FieldNode]:
+    """The fields of a selection set, with its fragments expanded."""
+    return _fields(selection_set, info)
 
 
 def _fields(
@@ -97,12 +115,37 @@ def _arguments(
 ) -> dict[str, Any]:
     # A variable the client left out takes its default from the operation, if it has one.
     values = {**_variable_defaults(info), **variables}
+    definitions = info.parent_type.fields[info.field_name].args
     arguments: dict[str, Any] = {}
     for argument in field.arguments or ():
+        name = argument.name.value
         value = _defined(value_from_ast_untyped(argument.value, values))
         if value is not Undefined:  # an unset variable leaves the argument out
-            arguments[argument.name.value] = value
+            arguments[name] = _as_typed(value, definitions[name].type)
     return arguments
+
+
+def _as_typed(value: Any, type_: GraphQLInputType) -> Any:
+    """What GraphQL's input coercion changes in a raw value, and AppSync passes on: an `ID`
+    written as an integer (`getOrder(id: 1234)`, `{"id": 1234}`) is the string "1234", an
+    `Int` sent as `2.0` is 2. Everything else travels as the client wrote it."""
+    if isinstance(type_, GraphQLNonNull):
+        return _as_typed(value, type_.of_type)
+    if isinstance(type_, GraphQLList):
+        if isinstance(value, list):
+            return [_as_typed(item, type_.of_type) for item in value]
+        return _as_typed(value, type_.of_type)
+    if isinstance(type_, GraphQLInputObjectType) and isinstance(value, dict):
+        return {
+            key: _as_typed(item, type_.fields[key].type) if key in type_.fields else item
+            for key, item in value.items()
+        }
+    if isinstance(type_, GraphQLScalarType) and not isinstance(value, bool):
+        if type_.name == "ID" and isinstance(value, int):
+            return str(value)
+        if type_.name == "Int" and isinstance(value, float) and value.is_integer():
+            return int(value)
+    return value
 
 
 def _variable_defaults(info: GraphQLResolveInfo[Any]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from strawberry.types import Info
 from api.emulator.appsync_errors import LAMBDA_UNHANDLED, LAMBDA_UNHANDLED_MESSAGE, ResolverError
 from api.emulator.lambda_function import LambdaFunction
 from api.emulator.resolver_cache import ResolverCache
-from api.emulator.resolver_event import resolver_event, selected_field_names
+from api.emulator.resolver_event import client_shaped, resolver_event
+from api.emulator.strawberry_internals import graphql_info
 from api.emulator.subscriptions import MutationFeed
 from resolvers.contract.fields import MUTATIONS, RESOLVER_FIELDS, ResolverField
 
@@ -41,7 +42,7 @@ class LocalAppSync:
         return {path: vars(stats).copy() for path, stats in self._stats.items()}
 
     async def resolve(self, field: ResolverField, info: Info[Any, Any]) -> Any:
-        raw_info = info._raw_info
+        raw_info = graphql_info(info)
         event = resolver_event(raw_info, _headers(info.context))
         stats = self._stats[field.path]
         cache_key = self._cache.key(field, event)
@@ -65,21 +66,15 @@ class LocalAppSync:
             self._cache.put(cache_key, result)
         if field in MUTATIONS and isinstance(result, Mapping):
             self._cache.evict_after(field, result)
-            self._publish(field, result, selected_field_names(raw_info))
+            # Subscribers get the mutation's response as its client shaped it: in AppSync
+            # a field the mutation did not select (or aliased) is null to them.
+            self._feed.publish(field.field_name, client_shaped(raw_info, result))
         return result
 
     def subscribe(
         self, field_name: str, info: Info[Any, Any], filters: Mapping[str, Any]
     ) -> AsyncGenerator[Any, None]:
         return self._feed.subscribe(field_name, filters)
-
-    def _publish(
-        self, mutation: ResolverField, result: Mapping[str, Any], selected: set[str]
-    ) -> None:
-        # Subscribers get the mutation's response, which holds only what the mutation
-        # selected: in AppSync a subscription field the mutation did not ask for is null.
-        response = {name: value for name, value in result.items() if name in selected}
-        self._feed.publish(mutation.field_name, response)
 
 
 def _headers(context: dict[str, Any]) -> Mapping[str, str]:
