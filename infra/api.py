@@ -17,8 +17,8 @@ from infra.stage import StageConfig
 from infra.users import OrdersUserPool
 from resolvers.contract.caching import cached_resolver
 from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
-from resolvers.contract.resources import ResourceNames
 from resolvers.contract.limits import query_limits
+from resolvers.contract.resources import ResourceNames
 
 # AppSync caps an API key's lifetime at 365 days; each deploy moves the expiry forward.
 API_KEY_LIFETIME = Duration.days(365)

@@ -36,7 +36,7 @@ from api.emulator.strawberry_internals import graphql_schema
 from api.emulator.subscription_errors import subscription_responses_extension
 from api.schema import build_schema
 from resolvers.contract.limits import QueryLimits, query_limits
-from resolvers.resources import LOCAL_STAGE
+from resolvers.contract.resources import LOCAL_STAGE
 
 API_KEY_HEADER = "x-api-key"
 # GraphiQL keeps its header editor in localStorage; its subscriptions send those headers

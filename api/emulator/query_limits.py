@@ -13,8 +13,8 @@ from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from api.emulator.appsync_errors import ResolverError
+from resolvers.contract.fields import RESOLVER_FIELDS
 from resolvers.contract.limits import QueryLimits
-from resolvers.fields import RESOLVER_FIELDS
 
 QUERY_DEPTH_LIMIT_REACHED = "QueryDepthLimitReached"
 RESOLVER_EXECUTION_LIMIT_REACHED = "ResolverExecutionLimitReached"

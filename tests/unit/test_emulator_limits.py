@@ -13,9 +13,9 @@ from strawberry.types import ExecutionResult, Info
 from api.emulator.appsync_errors import ResolverError
 from api.emulator.query_limits import query_limits_extension
 from api.schema import build_schema
+from resolvers.contract.fields import ResolverField
 from resolvers.contract.limits import INTROSPECTION_QUERY_DEPTH, QueryLimits, query_limits
-from resolvers.fields import ResolverField
-from resolvers.resources import LOCAL_STAGE
+from resolvers.contract.resources import LOCAL_STAGE
 
 
 class _CountingRuntime:
