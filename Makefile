@@ -8,12 +8,13 @@ STAGE ?= dev
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
 .PHONY: help install serve test lint typecheck pytest cfn-lint \
-        schema synth deploy destroy bench clean
+        schema synth deploy destroy bench capacity clean
 
 help:
 	@echo "make serve    run the API locally (GraphiQL at http://127.0.0.1:8000/graphql)"
 	@echo "make test     ruff, mypy, pytest (unit, integration, e2e, infra), CDK synth + cdk-nag + cfn-lint"
 	@echo "make bench    benchmarks -> bench/results.json"
+	@echo "make capacity capacity model: stateShards/queueGroups for a rate -> bench/capacity.md"
 	@echo "make schema   regenerate schema.graphql from api/"
 	@echo "make synth    synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)"
 	@echo "make deploy   deploy to AWS (STAGE=dev|prod)"
@@ -71,6 +72,11 @@ destroy: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# AWS's published limits -> which stateShards (N) and queueGroups (G) carry 10,000 orders/s,
+# checked by a seeded simulation: bench/capacity.md, .png and .json (a few seconds).
+capacity: $(STAMP)
+	$(BIN)/python -m bench.capacity
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,15 @@
+"""`python -m bench.capacity` (`make capacity`): writes bench/capacity.md, .png and .json."""
+
+import sys
+
+from bench.capacity import report
+
+
+def main() -> int:
+    for path in report.write():
+        print(f"[capacity] wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
