@@ -1,13 +1,18 @@
-# Every target bootstraps what it needs: a fresh machine with Python 3.11+,
-# Node.js and make runs `make serve` or `make test` and nothing else.
+# Every target bootstraps what it needs: a fresh machine with Python 3.11+ and make runs
+# `make serve`, and with Node.js too, `make test`, and nothing else.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAGE ?= dev
-# Hash of what the install depends on: a change re-installs, nothing else does.
+# Two installs, each with its stamp named after a hash of what it depends on: a change
+# re-installs, nothing else does. Serving needs the runtime only (the package without extras,
+# no npm); testing, synthesizing and deploying add the `dev` and `infra` extras and the CDK
+# command line. The full install includes the serve one and stamps both, so neither
+# re-installs the other.
+SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: help install serve test lint typecheck pytest cfn-lint \
+.PHONY: help install serve-install serve test lint typecheck pytest cfn-lint \
         schema synth deploy destroy bench capacity clean
 
 help:
@@ -23,16 +28,26 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+$(SERVE_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.serve-* && touch $(SERVE_STAMP)
+
 $(STAMP): $(BIN)/python pyproject.toml package.json
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,infra]'
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	rm -f $(VENV)/.installed-* $(VENV)/.serve-* && touch $(STAMP) $(SERVE_STAMP)
+
+serve-install: $(SERVE_STAMP)
 
 install: $(STAMP)
 
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(BIN)/orders serve
+
+schema: $(SERVE_STAMP)
+	$(BIN)/orders schema
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,9 +58,6 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
-
-schema: $(STAMP)
-	$(BIN)/orders schema
 
 synth: $(STAMP)
 	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS)

@@ -1,23 +1,42 @@
-"""The `orders` command line."""
+"""The `orders` command line. An expected failure (a taken port, a data directory in use, no
+server to talk to, a closed pipe) ends with one line on stderr and a non-zero exit, never a
+traceback."""
 
 import argparse
 import os
-import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from api.emulator.data_dir import DEFAULT_DATA_DIR, DataDirError, read_server_file
 from api.sdl import write_schema
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
 from resolvers.contract.resources import ENV_CACHE_TTL
 from resolvers.domain.states import Estado
+
+if TYPE_CHECKING:
+    from api.emulator.local_aws import LocalAws
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_AWS_PORT = 4566
 
 
+# 128 + SIGPIPE, what a shell reports for a program a closed pipe ended.
+EXIT_CLOSED_PIPE = 141
+EXIT_INTERRUPTED = 130
+
+
+class CommandFailed(Exception):
+    """An expected failure; its message is the one line the user reads."""
+
+
 def _schema(_: argparse.Namespace) -> int:
-    print(f"wrote {write_schema()}")
+    try:
+        print(f"wrote {write_schema()}")
+    except OSError as error:
+        raise CommandFailed(f"cannot write the schema: {error}") from None
     return 0
 
 
@@ -31,22 +50,47 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             aws_port=args.aws_port,
             endpoint_url=args.endpoint_url,
-            api_key=args.api_key or secrets.token_urlsafe(24),
+            api_key=args.api_key,
             cache_ttl=args.cache_ttl,
+            data_dir=None if args.ephemeral else Path(args.data_dir),
         )
     )
 
 
 def _queues(args: argparse.Namespace) -> int:
+    aws = _running_aws(args)
     from api.emulator import queues
+
+    try:
+        if args.drain:
+            queues.drain(aws, Estado(args.drain), sys.stdout)
+        else:
+            queues.print_counts(aws, sys.stdout)
+    except (queues.QueuesUnavailable, queues.DrainFailed) as error:
+        raise CommandFailed(str(error)) from None
+    return 0
+
+
+def _running_aws(args: argparse.Namespace) -> "LocalAws":
+    """The AWS endpoint given, or the one of the `orders serve` using the data directory."""
+    running: dict[str, Any] = {"aws_endpoint": args.endpoint_url, "embedded_aws": False}
+    if not args.endpoint_url:
+        found = read_server_file(Path(args.data_dir))
+        if found is None:
+            raise CommandFailed(
+                f"no orders serve is running with the data directory {args.data_dir}: start "
+                "one (make serve), or point at it with --data-dir, or with --endpoint-url at "
+                "its AWS endpoint (a server started with --ephemeral is found only that way)"
+            )
+        running = found
+    # Imported once there is something to ask: boto3 is slow to load.
     from api.emulator.local_aws import LocalAws
 
-    aws = LocalAws.choose(args.host, args.aws_port, args.endpoint_url)
-    if args.drain:
-        queues.drain(aws, Estado(args.drain), sys.stdout)
-    else:
-        queues.print_counts(aws, sys.stdout)
-    return 0
+    env = {
+        **os.environ,
+        **({"AWS_REGION": running["aws_region"]} if "aws_region" in running else {}),
+    }
+    return LocalAws.at(running["aws_endpoint"], embedded=running["embedded_aws"], env=env)
 
 
 def _from_env(name: str, default: int) -> str:
@@ -77,21 +121,11 @@ def _cache_ttl(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _add_aws_options(command: argparse.ArgumentParser) -> None:
+def _add_data_dir_option(command: argparse.ArgumentParser, purpose: str) -> None:
     command.add_argument(
-        "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
-    )
-    command.add_argument(
-        "--aws-port",
-        type=_port,
-        default=_from_env("ORDERS_AWS_PORT", DEFAULT_AWS_PORT),
-        help=f"port of the embedded moto server [ORDERS_AWS_PORT] (default {DEFAULT_AWS_PORT})",
-    )
-    command.add_argument(
-        "--endpoint-url",
-        default=os.environ.get("ORDERS_ENDPOINT_URL") or None,
-        help="an external AWS-compatible endpoint (DynamoDB Local, LocalStack) "
-        "instead of the embedded one [ORDERS_ENDPOINT_URL]",
+        "--data-dir",
+        default=os.environ.get("ORDERS_DATA_DIR") or DEFAULT_DATA_DIR,
+        help=f"{purpose} [ORDERS_DATA_DIR] (default {DEFAULT_DATA_DIR} in the current directory)",
     )
 
 
@@ -101,7 +135,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="write schema.graphql from api/").set_defaults(run=_schema)
 
     serve = commands.add_parser("serve", help="run the API locally (AppSync emulator)")
-    _add_aws_options(serve)
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address both servers (API and embedded AWS) bind to (default {DEFAULT_HOST})",
+    )
+    serve.add_argument(
+        "--aws-port",
+        type=_port,
+        default=_from_env("ORDERS_AWS_PORT", DEFAULT_AWS_PORT),
+        help=f"port of the embedded moto server [ORDERS_AWS_PORT] (default {DEFAULT_AWS_PORT})",
+    )
+    serve.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("ORDERS_ENDPOINT_URL") or None,
+        help="an external AWS-compatible endpoint (DynamoDB Local, LocalStack) instead of the "
+        "embedded one; its data is its own business [ORDERS_ENDPOINT_URL]",
+    )
     serve.add_argument(
         "--port",
         type=_port,
@@ -111,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--api-key",
         default=os.environ.get("ORDERS_API_KEY") or None,
-        help="the x-api-key clients must send [ORDERS_API_KEY] (default: a fresh random key)",
+        help="the x-api-key clients must send [ORDERS_API_KEY] (default: the key kept in the "
+        "data directory, made on first start; a fresh one with --ephemeral)",
     )
     serve.add_argument(
         "--cache-ttl",
@@ -120,10 +171,30 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"API cache TTL in seconds, 0 turns it off [{ENV_CACHE_TTL}] "
         f"(default {DEFAULT_TTL_SECONDS})",
     )
+    _add_data_dir_option(
+        serve, "where orders, idempotency records, queued messages and the API key are kept"
+    )
+    serve.add_argument(
+        "--ephemeral",
+        action="store_true",
+        default=os.environ.get("ORDERS_EPHEMERAL") == "1",
+        help="keep everything in memory, gone when the server stops [ORDERS_EPHEMERAL=1]",
+    )
     serve.set_defaults(run=_serve)
 
-    queues = commands.add_parser("queues", help="message counts of the local state queues")
-    _add_aws_options(queues)
+    queues = commands.add_parser(
+        "queues",
+        help="message counts of the local state queues",
+        description="Message counts of the state queues (and dead-letter queues) of the running "
+        "orders serve, found through its data directory, or of --endpoint-url.",
+    )
+    _add_data_dir_option(queues, "the data directory of the orders serve to ask")
+    queues.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("ORDERS_ENDPOINT_URL") or None,
+        help="ask this AWS endpoint instead: an external one orders serve was started with, or "
+        "the embedded one of a server started with --ephemeral [ORDERS_ENDPOINT_URL]",
+    )
     queues.add_argument(
         "--drain",
         choices=[e.value for e in Estado],
@@ -136,7 +207,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.run(args))
+    try:
+        code = int(args.run(args))
+        # Written out here, where a closed pipe is still caught, not at the interpreter's exit.
+        sys.stdout.flush()
+    except (CommandFailed, DataDirError) as error:
+        print(f"orders {args.command}: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader is gone (`orders queues | head -2`): stop quietly. stdout points at
+        # /dev/null so that the interpreter's last flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return code
 
 
 if __name__ == "__main__":

@@ -2,12 +2,14 @@
 and the benchmarks both start it through here."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -30,13 +32,27 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    """One `orders serve` child on free ports; `stop()` sends SIGTERM, as Ctrl-C would."""
+    """One `orders serve` child on free ports; `stop()` sends SIGTERM, as Ctrl-C would.
 
-    def __init__(self, *, api_key: str, cache_ttl_seconds: int, log: Path) -> None:
+    Without `data_dir` it runs `--ephemeral`; with one, its data is kept there. Without
+    `api_key` it uses the key of its data directory (`printed_api_key()`). `cwd` is where it
+    runs (the default data directory `.orders` is relative to it). `ports` (API, AWS) restarts
+    a server where a previous one listened."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        cache_ttl_seconds: int,
+        log: Path,
+        data_dir: Path | None = None,
+        cwd: Path = PROJECT_ROOT,
+        default_data_dir: bool = False,
+        ports: tuple[int, int] | None = None,
+    ) -> None:
         self.host = HOST
-        self.port = free_port()
-        self.aws_port = free_port()
-        self.api_key = api_key
+        self.port, self.aws_port = ports or (free_port(), free_port())
+        self._api_key = api_key
         self.log = log
         # The child gets its AWS and Powertools settings from the emulator, never from us.
         env = {
@@ -44,17 +60,21 @@ class ServeProcess:
             for name, value in os.environ.items()
             if not name.startswith(("AWS_", "ORDERS_", "POWERTOOLS_"))
         }
-        arguments = {
-            "--host": self.host,
-            "--port": str(self.port),
-            "--aws-port": str(self.aws_port),
-            "--api-key": api_key,
-            "--cache-ttl": str(cache_ttl_seconds),
-        }
+        arguments = [
+            *("--host", self.host),
+            *("--port", str(self.port)),
+            *("--aws-port", str(self.aws_port)),
+            *("--cache-ttl", str(cache_ttl_seconds)),
+            *(("--api-key", api_key) if api_key is not None else ()),
+        ]
+        if data_dir is not None:
+            arguments += ["--data-dir", str(data_dir)]
+        elif not default_data_dir:
+            arguments.append("--ephemeral")
         with log.open("wb") as output:
             self._process = subprocess.Popen(  # noqa: S603  # our own CLI, fixed arguments
-                [sys.executable, "-m", "api.cli", "serve", *sum(arguments.items(), ())],
-                cwd=PROJECT_ROOT,
+                [sys.executable, "-m", "api.cli", "serve", *arguments],
+                cwd=cwd,
                 env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -76,6 +96,34 @@ class ServeProcess:
                 pass
             time.sleep(0.2)
         raise ServeFailed(f"orders serve never became healthy:\n{self.log.read_text()}")
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def health(self) -> dict[str, Any]:
+        details: dict[str, Any] = httpx.get(f"{self.url}/health", timeout=5).json()
+        return details
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://{self.host}:{self.aws_port}"
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key if self._api_key is not None else self.printed_api_key()
+
+    def printed_api_key(self) -> str:
+        """The key the banner shows (once healthy)."""
+        printed = re.search(r"^  API key +(\S+)", self.log.read_text(), re.MULTILINE)
+        if printed is None:
+            raise ServeFailed(f"no API key in the banner:\n{self.log.read_text()}")
+        return printed.group(1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, as in a crash."""
+        self._process.kill()
+        self._process.wait()
 
     def stop(self, stop_signal: signal.Signals = signal.SIGTERM) -> int:
         """SIGTERM (or Ctrl-C's SIGINT), then the exit code (killed after STOP_SECONDS)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
+from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -35,10 +36,16 @@ class LocalAws:
         endpoint_url: str | None,
         env: Mapping[str, str] = os.environ,
     ) -> "LocalAws":
-        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         if endpoint_url:
-            return cls(endpoint_url.rstrip("/"), embedded=False, region=region)
-        return cls(f"http://{url_host(host)}:{aws_port}", embedded=True, region=region)
+            return cls.at(endpoint_url, embedded=False, env=env)
+        return cls.at(f"http://{url_host(host)}:{aws_port}", embedded=True, env=env)
+
+    @classmethod
+    def at(
+        cls, endpoint_url: str, *, embedded: bool, env: Mapping[str, str] = os.environ
+    ) -> "LocalAws":
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+        return cls(endpoint_url.rstrip("/"), embedded=embedded, region=region)
 
     def credentials(self, env: Mapping[str, str] = os.environ) -> dict[str, str]:
         if self.embedded:
@@ -58,11 +65,11 @@ class LocalAws:
         client: DynamoDBClient = self._client("dynamodb")
         return client
 
-    def sqs(self) -> "SQSClient":
-        client: SQSClient = self._client("sqs")
+    def sqs(self, config: Config | None = None) -> "SQSClient":
+        client: SQSClient = self._client("sqs", config)
         return client
 
-    def _client(self, service: Literal["dynamodb", "sqs"]) -> Any:
+    def _client(self, service: Literal["dynamodb", "sqs"], config: Config | None = None) -> Any:
         credentials = self.credentials()
         return boto3.client(
             service,
@@ -70,6 +77,7 @@ class LocalAws:
             region_name=self.region,
             aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+            config=config,
         )
 
 

@@ -3,7 +3,11 @@ one queue, printing its messages as JSON lines in FIFO order."""
 
 import json
 from collections.abc import Iterator
-from typing import TextIO
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from api.emulator.local_aws import LocalAws
 from resolvers.contract import resources
@@ -14,14 +18,46 @@ BATCH = 10
 # Long polling asks every SQS server, so an empty answer means an empty queue; short
 # polling samples a few, and an external SQS-compatible endpoint could stop the drain early.
 WAIT_SECONDS = 1
+# A command run by hand: an endpoint that does not answer is reported at once, not retried.
+_CLIENT_CONFIG = Config(
+    connect_timeout=3, read_timeout=WAIT_SECONDS + 10, retries={"total_max_attempts": 2}
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+
+class QueuesUnavailable(Exception):
+    """The endpoint cannot be reached, or has no orders queues."""
 
 
 class DrainFailed(Exception):
     """SQS did not delete printed messages: they would be delivered again."""
 
 
+@contextmanager
+def _reaching(aws: LocalAws) -> Iterator["SQSClient"]:
+    """An SQS client for `aws`, whose failures become one QueuesUnavailable line."""
+    try:
+        yield aws.sqs(_CLIENT_CONFIG)
+    except BotoCoreError as error:
+        raise QueuesUnavailable(f"cannot reach SQS at {aws.endpoint_url}: {error}") from None
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if "NonExistentQueue" in code:
+            raise QueuesUnavailable(
+                f"{aws.endpoint_url} has no orders queues: start `orders serve` with "
+                "--endpoint-url there first, it creates them"
+            ) from None
+        raise QueuesUnavailable(f"SQS at {aws.endpoint_url} answered: {error}") from None
+
+
 def print_counts(aws: LocalAws, out: TextIO) -> None:
-    client = aws.sqs()
+    with _reaching(aws) as client:
+        _print_counts(client, out)
+
+
+def _print_counts(client: "SQSClient", out: TextIO) -> None:
     names = resources.ResourceNames(resources.LOCAL_STAGE)
     for estado in Estado:
         for name in (names.queue(estado), names.dead_letter_queue(estado)):
@@ -56,7 +92,11 @@ def drain(aws: LocalAws, estado: Estado, out: TextIO) -> int:
 
 
 def _drained(aws: LocalAws, estado: Estado) -> Iterator[str]:
-    client = aws.sqs()
+    with _reaching(aws) as client:
+        yield from _drained_with(client, estado)
+
+
+def _drained_with(client: "SQSClient", estado: Estado) -> Iterator[str]:
     name = resources.ResourceNames(resources.LOCAL_STAGE).queue(estado)
     url = client.get_queue_url(QueueName=name)["QueueUrl"]
     while True:

@@ -1,21 +1,28 @@
-"""`orders serve`: start (or reach) local AWS, provision it, give the Lambda its environment,
-then serve the API until Ctrl-C or SIGTERM."""
+"""`orders serve`: claim the data directory, start (or reach) local AWS with the state kept
+there, provision it, give the Lambda its environment, then serve the API until Ctrl-C or
+SIGTERM."""
 
 import logging
 import os
+import secrets
 import signal
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import uvicorn
-from moto.server import ThreadedMotoServer
 
+from api.emulator.data_dir import DataDirectory, DataDirError
+from api.emulator.embedded_aws import EmbeddedAws
 from api.emulator.graphql_app import API_KEY_HEADER, build_app
 from api.emulator.lambda_function import LambdaFunction, load_handler
 from api.emulator.local_aws import LocalAws, url_host
+from api.emulator.persistence import AwsState, RequestGate
 from api.emulator.provisioning import Provisioned, provision
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
@@ -31,8 +38,11 @@ class ServeOptions:
     port: int
     aws_port: int
     endpoint_url: str | None
-    api_key: str
+    # None: the key kept in the data directory (a fresh random one when ephemeral).
+    api_key: str | None
     cache_ttl: int
+    # None: everything in memory (--ephemeral).
+    data_dir: Path | None
 
 
 def local_lambda_environment(
@@ -61,6 +71,7 @@ def describe(options: ServeOptions, aws: LocalAws, provisioned: Provisioned) -> 
     return {
         "graphql": f"http://{url_host(options.host)}:{options.port}/graphql",
         "aws_endpoint": aws.endpoint_url,
+        "data_dir": str(options.data_dir.resolve()) if options.data_dir else None,
         "orders_table": names.orders_table,
         "state_index": resources.STATE_INDEX_NAME,
         "idempotency_table": names.idempotency_table,
@@ -84,27 +95,72 @@ def serve(options: ServeOptions) -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, _stop)
     aws = LocalAws.choose(options.host, options.aws_port, options.endpoint_url)
-    busy = _busy_ports(options, embedded_aws=aws.embedded)
-    if busy:
-        print("\n".join(busy), file=sys.stderr)
-        return 1
-    moto = ThreadedMotoServer(ip_address=options.host, port=options.aws_port, verbose=False)
-    if aws.embedded:
-        moto.start()
+    data = DataDirectory(options.data_dir) if options.data_dir else None
     try:
-        provisioned = provision(aws.dynamodb(), aws.sqs(), ResourceNames(resources.LOCAL_STAGE))
-        os.environ.pop("AWS_PROFILE", None)
-        os.environ.update(local_lambda_environment(aws, provisioned, options.cache_ttl))
-        runtime = LocalAppSync(LambdaFunction(load_handler()), ResolverCache(options.cache_ttl))
-        details = describe(options, aws, provisioned)
-        app = build_app(runtime, options.api_key, lambda: details)
-        _print_banner(options, details)
-        # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
-        uvicorn.run(app, host=options.host, port=options.port, log_level="warning", lifespan="off")
-    finally:
-        if aws.embedded:
-            moto.stop()
+        with _claimed(data):
+            busy = _busy_ports(options, embedded_aws=aws.embedded)
+            if busy:
+                print("\n".join(busy), file=sys.stderr)
+                return 1
+            with _local_aws(options, aws, data):
+                _serve_api(options, aws, data)
+    except DataDirError as error:
+        print(f"orders serve: {error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None) -> None:
+    api_key = options.api_key or (data.api_key() if data else secrets.token_urlsafe(24))
+    provisioned = provision(aws.dynamodb(), aws.sqs(), ResourceNames(resources.LOCAL_STAGE))
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.update(local_lambda_environment(aws, provisioned, options.cache_ttl))
+    runtime = LocalAppSync(LambdaFunction(load_handler()), ResolverCache(options.cache_ttl))
+    details = describe(options, aws, provisioned)
+    app = build_app(runtime, api_key, lambda: details)
+    if data:
+        # How `orders queues` finds this server.
+        data.write_server_file(
+            {"pid": os.getpid(), "embedded_aws": aws.embedded, "aws_region": aws.region, **details}
+        )
+    _print_banner(api_key, details)
+    # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
+    uvicorn.run(app, host=options.host, port=options.port, log_level="warning", lifespan="off")
+
+
+@contextmanager
+def _claimed(data: DataDirectory | None) -> Iterator[None]:
+    if data is None:
+        yield
+        return
+    data.claim()
+    try:
+        yield
+    finally:
+        data.release()
+
+
+@contextmanager
+def _local_aws(options: ServeOptions, aws: LocalAws, data: DataDirectory | None) -> Iterator[None]:
+    """The embedded moto server, its state restored from and kept in `data`; nothing for an
+    external endpoint, whose data is that endpoint's business."""
+    if not aws.embedded:
+        yield
+        return
+    gate = RequestGate() if data else None
+    state = AwsState(data.aws_state, gate) if data and gate else None
+    if state:
+        state.restore()
+    server = EmbeddedAws(options.host, options.aws_port, gate)
+    server.start()
+    if state:
+        state.start()
+    try:
+        yield
+    finally:
+        server.stop()
+        if state:
+            state.stop()
 
 
 def _busy_ports(options: ServeOptions, *, embedded_aws: bool) -> list[str]:
@@ -118,6 +174,9 @@ def _busy_ports(options: ServeOptions, *, embedded_aws: bool) -> list[str]:
     busy = []
     for port, option in wanted:
         with socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET) as probe:
+            # As the servers themselves bind: connections of a previous run lingering in
+            # TIME_WAIT do not make the port busy, a listener does.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((options.host, port))
             except OSError as error:
@@ -132,20 +191,23 @@ def _stop(signum: int, _: object) -> None:
     raise SystemExit(0)
 
 
-def _print_banner(options: ServeOptions, details: dict[str, Any]) -> None:
+def _print_banner(api_key: str, details: dict[str, Any]) -> None:
     graphql = details["graphql"]
-    headers = quote(f'{{"{API_KEY_HEADER}": "{options.api_key}"}}')
+    headers = quote(f'{{"{API_KEY_HEADER}": "{api_key}"}}')
+    kept = details["data_dir"]
     lines = [
         "Orders API (local AppSync emulator)",
         f"  GraphQL        {graphql}",
         f"  GraphiQL       {graphql}?headers={headers}",
-        f"  API key        {options.api_key}   (header {API_KEY_HEADER})",
+        f"  API key        {api_key}   (header {API_KEY_HEADER})",
+        f"  data           {kept}" if kept else "  data           in memory only (--ephemeral)",
         f"  AWS endpoint   {details['aws_endpoint']}",
         f"  orders table   {details['orders_table']} (index {details['state_index']})",
         f"  idempotency    {details['idempotency_table']}",
         *(f"  queue          {q}" for q in details["queues"].values()),
         *(f"  dead letters   {q}" for q in details["dead_letter_queues"].values()),
-        f"  cache TTL      {options.cache_ttl} s" + (" (off)" if options.cache_ttl == 0 else ""),
+        f"  cache TTL      {details['cache_ttl_seconds']} s"
+        + (" (off)" if details["cache_ttl_seconds"] == 0 else ""),
         "Ctrl-C stops it.",
     ]
     print("\n".join(lines), flush=True)

@@ -63,10 +63,9 @@ class Emulator:
                 "-m",
                 "api.cli",
                 "queues",
-                "--host",
-                self.host,
-                "--aws-port",
-                str(self.aws_port),
+                # The session's server is ephemeral: no data directory to find it by.
+                "--endpoint-url",
+                f"http://{self.host}:{self.aws_port}",
                 *args,
             ],
             cwd=PROJECT_ROOT,
@@ -76,6 +75,10 @@ class Emulator:
             check=True,
         )
 
+    @classmethod
+    def of(cls, process: ServeProcess) -> "Emulator":
+        return cls(process.host, process.port, process.aws_port, process.api_key, process.log)
+
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
@@ -83,7 +86,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     process = ServeProcess(api_key=API_KEY, cache_ttl_seconds=CACHE_TTL, log=log)
     try:
         process.wait_healthy()
-        yield Emulator(process.host, process.port, process.aws_port, API_KEY, log)
+        yield Emulator.of(process)
     finally:
         returncode = process.stop()
     assert returncode == 0, f"SIGTERM did not stop orders serve cleanly:\n{log.read_text()}"
