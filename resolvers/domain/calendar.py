@@ -34,11 +34,16 @@ def _offset(text: str) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes, seconds=sum(seconds)))
 
 
+# Day, month and year as people write them (10/04/2026, 10-4-2026, 10.04.2026): the REST
+# service this one replaces took DD/MM/YYYY.
+_DAY_FIRST_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
 def parse_aws_date(value: str) -> date:
     """The calendar date of an AWSDate; an offset, if any, is checked and dropped."""
     match = _AWS_DATE.fullmatch(value)
     if not match:
-        raise ValueError(f"{value!r} is not an AWSDate (YYYY-MM-DD)")
+        raise ValueError(f"{value!r} is not an AWSDate (YYYY-MM-DD){_format_hint(value)}")
     year, month, day, offset = match.groups()
     if offset:
         _offset(offset)
@@ -46,6 +51,21 @@ def parse_aws_date(value: str) -> date:
         return date(int(year), int(month), int(day))
     except ValueError:
         raise ValueError(f"{value!r} is not a real calendar date") from None
+
+
+def _format_hint(value: str) -> str:
+    """What a day-first date looks like, and the AWSDate to send instead."""
+    match = _DAY_FIRST_DATE.fullmatch(value.strip())
+    if not match:
+        return ""
+    first, second, year = (int(part) for part in match.groups())
+    for day, month, written in ((first, second, "DD/MM/YYYY"), (second, first, "MM/DD/YYYY")):
+        try:
+            meant = date(year, month, day)
+        except ValueError:
+            continue
+        return f": it looks like {written}; send {meant.isoformat()!r} instead"
+    return ""
 
 
 def parse_aws_datetime(value: str) -> datetime:

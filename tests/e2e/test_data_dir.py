@@ -13,9 +13,9 @@ import boto3
 import pytest
 
 from api.emulator.persistence import MAX_LOSS_SECONDS
+from harness.serve_process import PROJECT_ROOT, ServeProcess, free_port
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import CREATE, FUTURE_DATE, GET
-from harness.serve_process import PROJECT_ROOT, ServeProcess, free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -217,3 +217,14 @@ def test_the_2000_limit_counts_characters_not_bytes(char: str) -> None:
     assert validate_new_order(new_order_input(descripcion=text), today=TODAY).descripcion == text
     with pytest.raises(ValidationError, match="2000"):
         validate_new_order(new_order_input(descripcion=text + char), today=TODAY)
+
+
+def test_a_day_first_date_says_which_format_it_is_and_what_to_send() -> None:
+    # The REST service took DD/MM/YYYY; its users meet this message first.
+    with pytest.raises(ValidationError) as refused:
+        validate_new_order(new_order_input(fecha_entrega="10/04/2099"), today=TODAY)
+    assert "DD/MM/YYYY" in str(refused.value)
+    assert "'2099-04-10'" in str(refused.value)
+    # a day-first reading that is no date is read month-first
+    with pytest.raises(ValidationError, match=r"MM/DD/YYYY; send '2099-04-25'"):
+        validate_new_order(new_order_input(fecha_entrega="04/25/2099"), today=TODAY)
