@@ -97,6 +97,10 @@ class OrdersApi(Construct):
             at_rest_encryption_enabled=True,
             transit_encryption_enabled=True,
         )
+        # CreateApiCache fails with ConcurrentModificationException while the schema is
+        # still being created; CDK orders the API key after the schema for the same race
+        # (aws/aws-cdk#8168, fixed by aws/aws-cdk#9737) but not the cache.
+        self.api.add_schema_dependency(self.cache)
         self.data_source = self.api.add_lambda_data_source("Resolvers", function)
         self.resolvers = {
             field: self._resolver(field, config.cache_ttl_seconds) for field in RESOLVER_FIELDS

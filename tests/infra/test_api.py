@@ -73,6 +73,14 @@ def test_caching_configs_follow_the_shared_policy(synthesized: Synthesized) -> N
         assert cache_id in resolver["DependsOn"]  # type: ignore[operator]
 
 
+def test_the_api_cache_is_created_after_the_schema(synthesized: Synthesized) -> None:
+    # CreateApiCache fails with ConcurrentModificationException while the schema is being
+    # created, the race CDK fixed for API keys (aws/aws-cdk#8168, aws/aws-cdk#9737)
+    (schema_id,) = synthesized.resources("AWS::AppSync::GraphQLSchema")
+    (cache,) = synthesized.resources("AWS::AppSync::ApiCache").values()
+    assert schema_id in cache["DependsOn"]
+
+
 def test_context_cache_ttl_reaches_resolvers_cache_and_lambda(synth: Synth) -> None:
     synthesized = synth("dev", cacheTtl="120")
     cached = [
