@@ -14,6 +14,7 @@ from infra.compliance import acknowledge, logical_id
 from infra.log_groups import grant_log_writes
 from infra.resolver_code import resolver_code
 from infra.stage import StageConfig
+from infra.stage_schema import stage_schema
 from infra.users import OrdersUserPool
 from resolvers.contract.caching import cached_resolver
 from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
@@ -43,12 +44,15 @@ class OrdersApi(Construct):
             assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
             description="AppSync writes the API's request and field logs",
         )
+        authorization = self._authorization(config)
         self.api = appsync.GraphqlApi(
             self,
             "Api",
             name=ResourceNames(config.stage.value).api,
-            definition=appsync.Definition.from_file(str(schema)),
-            authorization_config=self._authorization(config),
+            definition=appsync.Definition.from_schema(
+                stage_schema(schema, config.stage.value, authorization)
+            ),
+            authorization_config=authorization,
             xray_enabled=True,
             query_depth_limit=limits.depth,
             resolver_count_limit=limits.resolver_count,
