@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Emulator
 from harness.api_target import ENV_KEY, ENV_OUTPUTS, ENV_URL
 from harness.serve_process import PROJECT_ROOT
+from tests.e2e.conftest import Emulator
 
 pytestmark = [
     pytest.mark.e2e,
