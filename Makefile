@@ -13,7 +13,7 @@ SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml 2>/dev/null | cksum | c
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
 .PHONY: help install serve-install serve test lint typecheck pytest cfn-lint \
-        schema synth deploy destroy bench capacity clean
+        schema synth deploy destroy e2e-cloud bench capacity clean
 
 help:
 	@echo "make serve    run the API locally (GraphiQL at http://127.0.0.1:8000/graphql)"
@@ -24,6 +24,7 @@ help:
 	@echo "make synth    synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)"
 	@echo "make deploy   deploy to AWS (STAGE=dev|prod)"
 	@echo "make destroy  tear down (STAGE=dev)"
+	@echo "make e2e-cloud  the e2e tests against the deployed stage (STAGE=dev, after make deploy)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +81,11 @@ deploy: $(STAMP)
 destroy: $(STAMP)
 	@test "$(STAGE)" != prod || { echo "make destroy is for STAGE=dev only"; exit 1; }
 	npx --no-install cdk destroy -c stage=$(STAGE) $(CDK_ARGS)
+
+# The e2e tests against a deployed stage: its URL and API key come from the outputs that
+# `make deploy` saved; tests that need the emulator's internals are skipped with a reason.
+e2e-cloud: $(STAMP)
+	ORDERS_E2E_OUTPUTS=cdk.out/outputs-$(STAGE).json $(BIN)/pytest tests/e2e -rs
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -39,7 +39,8 @@ class AwsCognitoUserPools:
 
 # Once a type names any auth mode, AppSync allows only the modes named, the default one
 # included; so every type names every mode the stack may enable (API key in dev, Cognito
-# in prod, IAM in both).
+# in prod, IAM in both). schema.graphql keeps them all; the stack sends each stage only
+# the directives of the modes it configures (infra/stage_schema.py).
 AUTH_DIRECTIVES: tuple[object, ...] = (AwsApiKey(), AwsIam(), AwsCognitoUserPools())
 AWS_DIRECTIVE_NAMES = frozenset(
     {

@@ -1,6 +1,6 @@
 """Alarms to one SNS topic: any dead letter, Lambda errors and throttles, AppSync 5XX."""
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -50,6 +50,7 @@ class Alarms(Construct):
         )
         if config.alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+        self.alarms: list[cloudwatch.Alarm] = []
 
         for estado, dlq in queues.dead_letter_queues.items():
             # A dead letter is an order a consumer could not process: one is enough.
@@ -75,6 +76,7 @@ class Alarms(Construct):
             ),
             "AppSync 5XX responses",
         )
+        self._let_the_alarms_publish()
 
     def _alarm(self, id: str, metric: cloudwatch.IMetric, description: str) -> None:
         alarm = cloudwatch.Alarm(
@@ -89,3 +91,23 @@ class Alarms(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(actions.SnsAction(self.topic))
+        self.alarms.append(alarm)
+
+    def _let_the_alarms_publish(self) -> None:
+        # `enforce_ssl` gives the topic a policy of its own (the deny on plain HTTP), which
+        # replaces SNS's default policy: without this statement CloudWatch may not publish
+        # and no alarm reaches anyone. The conditions bind the service principal to this
+        # stack's alarms (confused-deputy protection), as AWS's example for alarms shows:
+        # https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnEquals": {"aws:SourceArn": [alarm.alarm_arn for alarm in self.alarms]},
+                },
+            )
+        )

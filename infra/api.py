@@ -14,6 +14,7 @@ from infra.compliance import acknowledge, logical_id
 from infra.log_groups import grant_log_writes
 from infra.resolver_code import resolver_code
 from infra.stage import StageConfig
+from infra.stage_schema import stage_schema
 from infra.users import OrdersUserPool
 from resolvers.contract.caching import cached_resolver
 from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
@@ -43,12 +44,15 @@ class OrdersApi(Construct):
             assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
             description="AppSync writes the API's request and field logs",
         )
+        authorization = self._authorization(config)
         self.api = appsync.GraphqlApi(
             self,
             "Api",
             name=ResourceNames(config.stage.value).api,
-            definition=appsync.Definition.from_file(str(schema)),
-            authorization_config=self._authorization(config),
+            definition=appsync.Definition.from_schema(
+                stage_schema(schema, config.stage.value, authorization)
+            ),
+            authorization_config=authorization,
             xray_enabled=True,
             query_depth_limit=limits.depth,
             resolver_count_limit=limits.resolver_count,
@@ -97,6 +101,10 @@ class OrdersApi(Construct):
             at_rest_encryption_enabled=True,
             transit_encryption_enabled=True,
         )
+        # CreateApiCache fails with ConcurrentModificationException while the schema is
+        # still being created; CDK orders the API key after the schema for the same race
+        # (aws/aws-cdk#8168, fixed by aws/aws-cdk#9737) but not the cache.
+        self.api.add_schema_dependency(self.cache)
         self.data_source = self.api.add_lambda_data_source("Resolvers", function)
         self.resolvers = {
             field: self._resolver(field, config.cache_ttl_seconds) for field in RESOLVER_FIELDS

@@ -1,38 +1,31 @@
 """The Lambda that resolves every field: the `resolvers/` package on Python 3.13/arm64
-with Powertools from its public layer, allowed exactly what its code does."""
+with the Powertools version the tests run, allowed exactly what its code does."""
 
-import shutil
-from pathlib import Path
-from typing import Any
-
-import jsii
-from aws_cdk import DockerImage, Duration, Fn, ILocalBundling
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-import resolvers
 from infra.compliance import acknowledge, logical_id
+from infra.lambda_package import lambda_package
 from infra.log_groups import grant_log_writes
 from infra.queues import StateQueues
 from infra.stage import StageConfig
 from infra.storage import OrdersTables
 from resolvers.contract.function import HANDLER, lambda_environment
 
-RESOLVERS_DIR = Path(resolvers.__file__).resolve().parent
 # Sized on `make bench` (bench/report.md): a warm container peaks near 72 MB, so memory is
 # set for CPU share, which scales with it: 512 MB puts a cold start (imports, clients) at
 # 1.5 to 2 s. A write starts only with the clients' worst case for write, failed publish
 # and undo still ahead (resolvers/adapters/aws_clients.py, 22.5 s); the timeout leaves room
-# for a cold start and the reads before the write, and stays under AppSync's 30 s request
-# limit. A test checks both.
-TIMEOUT = Duration.seconds(28)
+# for a cold start and the reads before the write, and with a cold start before it still
+# ends under AppSync's 30 s request limit. A test checks both.
+TIMEOUT = Duration.seconds(27)
 MEMORY_MB = 512
-POWERTOOLS_LAYER = (
-    "arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:"
-    "AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
-)
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+
 # What the code calls, and nothing else (resolvers/ adapters and Powertools idempotency).
 ORDERS_TABLE_ACTIONS = (
     "dynamodb:GetItem",
@@ -48,32 +41,6 @@ IDEMPOTENCY_TABLE_ACTIONS = (
     "dynamodb:DeleteItem",
 )
 QUEUE_ACTIONS = ("sqs:SendMessage",)
-
-
-@jsii.implements(ILocalBundling)
-class _ResolversPackage:
-    """Bundles `resolvers/` as a folder of the zip, so `resolvers.handler` imports as it
-    does locally; no Docker needed (boto3 comes with the runtime, Powertools with the layer)."""
-
-    def try_bundle(self, output_dir: str, options: Any) -> bool:
-        shutil.copytree(
-            RESOLVERS_DIR,
-            Path(output_dir) / RESOLVERS_DIR.name,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
-        return True
-
-
-def resolvers_package() -> lambda_.Code:
-    return lambda_.Code.from_asset(
-        str(RESOLVERS_DIR),
-        exclude=["**/__pycache__", "**/*.pyc"],
-        bundling={
-            # Only used if local bundling were unavailable; it never is.
-            "image": DockerImage.from_registry("public.ecr.aws/sam/build-python3.13"),
-            "local": _ResolversPackage(),
-        },
-    )
 
 
 class ResolverFunction(Construct):
@@ -111,20 +78,14 @@ class ResolverFunction(Construct):
             cache_ttl_seconds=config.cache_ttl_seconds,
         )
 
-        powertools = lambda_.LayerVersion.from_layer_version_arn(
-            self,
-            "Powertools",
-            Fn.sub(POWERTOOLS_LAYER.replace("{version}", str(config.powertools_layer_version))),
-        )
         self.function = lambda_.Function(
             self,
             "Function",
             description="Orders GraphQL resolvers (AppSync -> resolvers.handler)",
-            runtime=lambda_.Runtime.PYTHON_3_13,
-            architecture=lambda_.Architecture.ARM_64,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
             handler=HANDLER,
-            code=resolvers_package(),
-            layers=[powertools],
+            code=lambda_package(RUNTIME, ARCHITECTURE),
             environment=environment,
             timeout=TIMEOUT,
             memory_size=MEMORY_MB,
@@ -153,5 +114,5 @@ class ResolverFunction(Construct):
         acknowledge(
             self.function,
             "AwsSolutions-L1",
-            "Python 3.13 is the runtime the design fixes and Powertools publishes a layer for.",
+            "Python 3.13 is the runtime the design fixes; the tests run the same Powertools.",
         )

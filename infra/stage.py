@@ -10,10 +10,6 @@ from constructs import Node
 
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, MIN_TTL_SECONDS, checked_ttl
 
-# The Powertools v3 public layer version (python3.13, arm64) the Lambda runs on; newer
-# layers are published with each Powertools release (context `powertoolsLayerVersion`).
-DEFAULT_POWERTOOLS_LAYER_VERSION = 27
-
 
 class Stage(StrEnum):
     dev = "dev"
@@ -25,7 +21,6 @@ class StageConfig:
     stage: Stage
     cache_ttl_seconds: int
     alarm_email: str | None
-    powertools_layer_version: int
 
     @property
     def is_prod(self) -> bool:
@@ -66,11 +61,8 @@ class StageConfig:
         except ValueError as error:
             raise ValueError(f"context cacheTtl: {error}") from None
         email = node.try_get_context("alarmEmail")
-        raw_layer = node.try_get_context("powertoolsLayerVersion")
-        layer = DEFAULT_POWERTOOLS_LAYER_VERSION if raw_layer is None else int(raw_layer)
         return cls(
             stage=stage,
             cache_ttl_seconds=ttl,
             alarm_email=str(email) if email else None,
-            powertools_layer_version=layer,
         )

@@ -1,25 +1,32 @@
 """The emulator as a user runs it: `orders serve` in its own process, on free ports, driven
-over real sockets. One server for the session keeps the suite fast."""
+over real sockets. One server for the session keeps the suite fast.
 
+Given a deployed API (`ORDERS_API_URL` + `ORDERS_API_KEY`, or `ORDERS_E2E_OUTPUTS`; see
+harness/api_target.py and `make e2e-cloud`), the `emulator` fixture is that API
+instead, and tests marked `emulator_only` (they read the emulator's internals: its stats,
+its moto queues, its process) are skipped with the marker's reason."""
+
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from harness.api_target import Api, DeployedApi, TargetError, deployed_api
 from harness.serve_process import PROJECT_ROOT, ServeProcess
 
 API_KEY = "e2e-test-key"
 # Longer than the suite: a cached read never expires under a test's feet.
 CACHE_TTL = 600
+DEPLOYED = pytest.StashKey[DeployedApi | None]()
 
 
 @dataclass(frozen=True)
-class Emulator:
+class Emulator(Api):
     host: str
     port: int
     aws_port: int
@@ -30,26 +37,9 @@ class Emulator:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def graphql(
-        self,
-        query: str,
-        variables: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        sent = {"x-api-key": self.api_key} if headers is None else headers
-        return httpx.post(
-            f"{self.url}/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers=sent,
-            timeout=30,
-        )
-
-    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The `data` of a request that must succeed."""
-        body = self.graphql(query, variables).json()
-        assert "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
+    @property
+    def graphql_url(self) -> str:  # type: ignore[override]  # a field in DeployedApi
+        return f"{self.url}/graphql"
 
     def stats(self) -> dict[str, dict[str, int]]:
         stats: dict[str, dict[str, int]] = httpx.get(f"{self.url}/_emulator/stats").json()
@@ -80,8 +70,38 @@ class Emulator:
         return cls(process.host, process.port, process.aws_port, process.api_key, process.log)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        config.stash[DEPLOYED] = deployed_api(os.environ)
+    except TargetError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def skip_reason(marker: pytest.Mark, deployed: DeployedApi) -> str:
+    why = f": {marker.args[0]}" if marker.args else ""
+    return f"emulator only{why} (the suite targets {deployed.graphql_url})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    deployed = config.stash[DEPLOYED]
+    if deployed is None:
+        return
+    for item in items:
+        marker = item.get_closest_marker("emulator_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=skip_reason(marker, deployed)))
+
+
 @pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+def emulator(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """The API under test: the emulator, or the deployed API the environment names (an `Api`
+    only, which is why tests that need more are marked `emulator_only`)."""
+    deployed = request.config.stash[DEPLOYED]
+    if deployed is not None:
+        yield deployed
+        return
     log = tmp_path_factory.mktemp("emulator") / "serve.log"
     process = ServeProcess(api_key=API_KEY, cache_ttl_seconds=CACHE_TTL, log=log)
     try:

@@ -18,7 +18,7 @@ def _post(
     emulator: Emulator, body: bytes, content_type: str = "application/json"
 ) -> httpx.Response:
     return httpx.post(
-        f"{emulator.url}/graphql",
+        emulator.graphql_url,
         content=body,
         headers={"x-api-key": emulator.api_key, "content-type": content_type},
         timeout=30,
@@ -29,6 +29,7 @@ def _post(
 # the configured resolver limit causes the query to end with a ResolverExecutionLimitReached
 # error on additional resolvers" (AppSync guide, "Configuring GraphQL run complexity, query
 # depth, and introspection").
+@pytest.mark.emulator_only("counts the resolvers that ran in /_emulator/stats")
 def test_past_ten_resolvers_the_rest_get_resolver_execution_limit_reached(
     emulator: Emulator,
 ) -> None:
@@ -100,6 +101,7 @@ def test_graphiqls_introspection_query_fits_the_local_depth_limit(emulator: Emul
         "content-type",
     ],
 )
+@pytest.mark.emulator_only("also reads the emulator's log for tracebacks")
 def test_a_malformed_request_is_a_400_in_appsyncs_json(
     emulator: Emulator, body: bytes, content_type: str, message: str
 ) -> None:
@@ -114,6 +116,7 @@ def test_a_malformed_request_is_a_400_in_appsyncs_json(
     assert "Traceback" not in emulator.log.read_text()
 
 
+@pytest.mark.emulator_only("also asks the emulator's /health")
 def test_every_answer_carries_a_request_id(emulator: Emulator) -> None:
     answers = [
         emulator.graphql('{ getOrder(id: "1") { id } }'),
@@ -137,7 +140,7 @@ def test_a_refused_key_names_its_error_type_in_a_header(emulator: Emulator) -> N
 
 def test_browsers_may_read_the_amzn_headers(emulator: Emulator) -> None:
     response = httpx.post(
-        f"{emulator.url}/graphql",
+        emulator.graphql_url,
         json={"query": '{ getOrder(id: "1") { id } }'},
         headers={"x-api-key": emulator.api_key, "origin": "http://localhost:5173"},
     )
@@ -180,6 +183,7 @@ query Second { getOrder(id: "2") { id } }
 """
 
 
+@pytest.mark.emulator_only("reads /_emulator/stats to show nothing ran")
 def test_several_operations_without_an_operation_name_are_refused(emulator: Emulator) -> None:
     before = emulator.stats()["Query.getOrder"]
 
@@ -197,7 +201,7 @@ def test_several_operations_without_an_operation_name_are_refused(emulator: Emul
 
 def test_an_unknown_operation_name_is_a_graphql_error(emulator: Emulator) -> None:
     response = httpx.post(
-        f"{emulator.url}/graphql",
+        emulator.graphql_url,
         json={"query": SEVERAL, "operationName": "Third"},
         headers={"x-api-key": emulator.api_key},
     )
@@ -211,7 +215,7 @@ def test_an_unknown_operation_name_is_a_graphql_error(emulator: Emulator) -> Non
 
 def test_a_named_operation_of_several_runs_alone(emulator: Emulator) -> None:
     response = httpx.post(
-        f"{emulator.url}/graphql",
+        emulator.graphql_url,
         json={"query": SEVERAL, "operationName": "Second"},
         headers={"x-api-key": emulator.api_key},
     )

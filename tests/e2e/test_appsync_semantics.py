@@ -20,6 +20,7 @@ UNAUTHORIZED = {
 }
 
 
+@pytest.mark.emulator_only("reads /_emulator/stats to show nothing ran")
 @pytest.mark.parametrize("headers", [{}, {"x-api-key": "not-the-key"}])
 def test_a_missing_or_wrong_key_is_refused_before_anything_runs(
     emulator: Emulator, headers: dict[str, str]
@@ -47,6 +48,7 @@ def _schema_error(body: dict[str, Any]) -> dict[str, Any]:
     return error
 
 
+@pytest.mark.emulator_only("also reads /_emulator/stats to show no resolver ran")
 def test_a_malformed_date_literal_is_worded_as_appsync_words_it(emulator: Emulator) -> None:
     before = _invocations(emulator, "Mutation.createOrder")
 
@@ -64,6 +66,7 @@ def test_a_malformed_date_literal_is_worded_as_appsync_words_it(emulator: Emulat
     assert _invocations(emulator, "Mutation.createOrder") == before
 
 
+@pytest.mark.emulator_only("also reads /_emulator/stats to show no resolver ran")
 def test_a_malformed_date_variable_names_the_input_field(emulator: Emulator) -> None:
     before = _invocations(emulator, "Mutation.createOrder")
 
@@ -119,6 +122,7 @@ def test_an_unknown_field_is_a_validation_error(emulator: Emulator) -> None:
     assert "getOrder/precio" in _schema_error(body)["message"]
 
 
+@pytest.mark.emulator_only("counts invocations and cache hits in /_emulator/stats")
 def test_a_repeated_get_order_comes_from_the_cache_until_a_mutation_evicts_it(
     emulator: Emulator,
 ) -> None:
@@ -144,6 +148,7 @@ def test_a_repeated_get_order_comes_from_the_cache_until_a_mutation_evicts_it(
     assert after_eviction["invocations"] == before["invocations"] + 1
 
 
+@pytest.mark.emulator_only("counts invocations and cache hits in /_emulator/stats")
 def test_orders_by_state_is_cached_per_whole_argument_set(emulator: Emulator) -> None:
     variables = {"estado": "cancelada", "desde": now(), "limit": 5}
     emulator.data(PAGE, variables)
@@ -157,6 +162,7 @@ def test_orders_by_state_is_cached_per_whole_argument_set(emulator: Emulator) ->
     assert after["invocations"] == before["invocations"] + 1
 
 
+@pytest.mark.emulator_only("/health is the emulator's own")
 def test_health_reports_the_provisioned_resources(emulator: Emulator) -> None:
     health = httpx.get(f"{emulator.url}/health").json()
 
@@ -166,6 +172,7 @@ def test_health_reports_the_provisioned_resources(emulator: Emulator) -> None:
     assert health["aws_endpoint"] == f"http://{emulator.host}:{emulator.aws_port}"
 
 
+@pytest.mark.emulator_only("AppSync serves no explorer at its GraphQL URL")
 def test_graphiql_is_served_without_a_key(emulator: Emulator) -> None:
     page = httpx.get(f"{emulator.url}/graphql", headers={"accept": "text/html"})
 

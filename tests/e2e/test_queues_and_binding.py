@@ -13,7 +13,10 @@ from harness.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import create
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("drains the emulator's moto queues and starts its process"),
+]
 
 
 def test_drain_prints_the_state_queue_in_fifo_order_and_empties_it(emulator: Emulator) -> None:

@@ -68,3 +68,38 @@ def test_outputs_name_the_api_tables_queues_topic_and_credentials(
     # What a caller signs in with: the dev API key, or prod's Cognito pool and client.
     expected |= {"ApiKey"} if synthesized.stage == "dev" else {"UserPoolId", "UserPoolClientId"}
     assert set(outputs) == expected
+
+
+def test_cloudwatch_may_publish_to_the_topic_for_this_stacks_alarms_only(
+    synthesized: Synthesized,
+) -> None:
+    # given the topic's own policy, which replaces SNS's default one: enforce_ssl writes it
+    topic_id = next(iter(synthesized.resources("AWS::SNS::Topic")))
+    policy = synthesized.only("AWS::SNS::TopicPolicy")["Properties"]
+    assert policy["Topics"] == [{"Ref": topic_id}]
+    statements = policy["PolicyDocument"]["Statement"]
+    # when CloudWatch publishes an alarm's notification
+    allows = [
+        s
+        for s in statements
+        if s["Effect"] == "Allow" and s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    # then one statement lets it, on this topic, for exactly this stack's alarms in this
+    # account (AWS's example for alarm topics, with aws:SourceArn the alarm's ARN:
+    # https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger)
+    (allow,) = allows
+    assert allow["Action"] == "sns:Publish"
+    assert allow["Resource"] == {"Ref": topic_id}
+    alarm_arns = [
+        {"Fn::GetAtt": [alarm_id, "Arn"]}
+        for alarm_id in synthesized.resources("AWS::CloudWatch::Alarm")
+    ]
+    assert allow["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnEquals": {"aws:SourceArn": alarm_arns},
+    }
+    # and plain HTTP stays denied to everyone
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in statements
+    )

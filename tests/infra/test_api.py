@@ -5,14 +5,20 @@ from typing import Any
 
 import pytest
 from graphql import (
+    REMOVE,
+    DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
+    ObjectTypeDefinitionNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    Visitor,
     get_introspection_query,
     parse,
+    print_ast,
+    visit,
 )
 
 from infra.resolver_code import resolver_code
@@ -33,9 +39,80 @@ def _resolvers(synthesized: Synthesized) -> dict[ResolverField, dict[str, object
     }
 
 
-def test_the_uploaded_schema_is_schema_graphql(synthesized: Synthesized) -> None:
-    schema = synthesized.only("AWS::AppSync::GraphQLSchema")
-    assert schema["Properties"]["Definition"] == Path(SCHEMA).read_text(encoding="utf-8")
+# AppSync's directive for each authentication type the API may configure ("Using additional
+# authorization modes", https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html).
+DIRECTIVE_OF_AUTHENTICATION_TYPE = {
+    "API_KEY": "aws_api_key",
+    "AWS_IAM": "aws_iam",
+    "AMAZON_COGNITO_USER_POOLS": "aws_cognito_user_pools",
+    "OPENID_CONNECT": "aws_oidc",
+    "AWS_LAMBDA": "aws_lambda",
+}
+
+
+class _AuthDirectives(Visitor):
+    """Collects the auth directives of each annotated type; with `strip`, removes them."""
+
+    def __init__(self, strip: bool = False) -> None:
+        super().__init__()
+        self.strip = strip
+        self.by_type: dict[str, set[str]] = {}
+
+    def enter_object_type_definition(self, node: ObjectTypeDefinitionNode, *_: Any) -> None:
+        names = {d.name.value for d in node.directives or ()}
+        self.by_type[node.name.value] = names & set(DIRECTIVE_OF_AUTHENTICATION_TYPE.values())
+
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> object:
+        auth = node.name.value in DIRECTIVE_OF_AUTHENTICATION_TYPE.values()
+        return REMOVE if self.strip and auth else None
+
+
+def _uploaded_schema(synthesized: Synthesized) -> str:
+    definition: str = synthesized.only("AWS::AppSync::GraphQLSchema")["Properties"]["Definition"]
+    return definition
+
+
+def _configured_directives(synthesized: Synthesized) -> set[str]:
+    api = synthesized.only("AWS::AppSync::GraphQLApi")["Properties"]
+    types = [api["AuthenticationType"]]
+    types += [p["AuthenticationType"] for p in api.get("AdditionalAuthenticationProviders", [])]
+    return {DIRECTIVE_OF_AUTHENTICATION_TYPE[t] for t in types}
+
+
+@pytest.mark.parametrize(
+    ("stage", "absent"), [("dev", "aws_cognito_user_pools"), ("prod", "aws_api_key")]
+)
+def test_each_stage_schema_names_only_the_modes_that_stage_configures(
+    synth: Synth, stage: str, absent: str
+) -> None:
+    # given the stage's API and the committed schema, which names every mode of any stage
+    synthesized = synth(stage)
+    configured = _configured_directives(synthesized)
+    committed = _AuthDirectives()
+    visit(parse(Path(SCHEMA).read_text(encoding="utf-8")), committed)
+    # when the stage's uploaded schema is read
+    uploaded = _AuthDirectives()
+    visit(parse(_uploaded_schema(synthesized)), uploaded)
+    # then each type that names modes names exactly the stage's own (default included)
+    assert absent in set().union(*committed.by_type.values())
+    assert absent not in configured
+    assert {name for name, modes in uploaded.by_type.items() if modes} == {
+        name for name, modes in committed.by_type.items() if modes
+    }
+    for name, modes in uploaded.by_type.items():
+        assert modes in (set(), configured), name
+    assert f"@{absent}" not in _uploaded_schema(synthesized)
+
+
+def test_the_uploaded_schema_is_schema_graphql_but_for_auth_directives(
+    synthesized: Synthesized,
+) -> None:
+    def bare(sdl: str) -> str:
+        return print_ast(visit(parse(sdl), _AuthDirectives(strip=True)))
+
+    committed = bare(Path(SCHEMA).read_text(encoding="utf-8"))
+    assert bare(_uploaded_schema(synthesized)) == committed
+    assert "@aws_subscribe" in committed
 
 
 def test_fields_with_resolvers_are_the_fields_the_handler_routes(synthesized: Synthesized) -> None:
@@ -71,6 +148,14 @@ def test_caching_configs_follow_the_shared_policy(synthesized: Synthesized) -> N
         assert props["CachingConfig"] == expected, field
         # AppSync rejects a caching config on an API without its cache.
         assert cache_id in resolver["DependsOn"]  # type: ignore[operator]
+
+
+def test_the_api_cache_is_created_after_the_schema(synthesized: Synthesized) -> None:
+    # CreateApiCache fails with ConcurrentModificationException while the schema is being
+    # created, the race CDK fixed for API keys (aws/aws-cdk#8168, aws/aws-cdk#9737)
+    (schema_id,) = synthesized.resources("AWS::AppSync::GraphQLSchema")
+    (cache,) = synthesized.resources("AWS::AppSync::ApiCache").values()
+    assert schema_id in cache["DependsOn"]
 
 
 def test_context_cache_ttl_reaches_resolvers_cache_and_lambda(synth: Synth) -> None:

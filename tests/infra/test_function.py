@@ -1,10 +1,16 @@
 """The resolver Lambda in the synthesized templates, and its staged code asset."""
 
+import re
+from importlib.metadata import distribution, version
+from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from infra.function import MEMORY_MB, TIMEOUT
+from infra.lambda_package import BUNDLED_DISTRIBUTIONS
 from resolvers.adapters import aws_clients
 from resolvers.contract import resources
 from resolvers.contract.function import HANDLER
@@ -24,7 +30,9 @@ def test_lambda_runtime_and_tracing(synthesized: Synthesized) -> None:
     assert props["MemorySize"] == MEMORY_MB
 
 
-# AppSync ends a GraphQL request after 30 seconds, whatever its resolvers are doing.
+# AppSync ends a GraphQL request after 30 seconds, whatever its resolvers are doing
+# ("Request execution time for mutations, queries, and subscriptions", AppSync's service
+# quotas: https://docs.aws.amazon.com/general/latest/gr/appsync.html).
 APPSYNC_REQUEST_LIMIT_SECONDS = 30
 # Estimated at 512 MB by `make bench` (bench/report.md): 1.5 to 2 s, by the load of the run.
 COLD_START_SECONDS = 2
@@ -36,21 +44,65 @@ def test_timeout_leaves_room_to_undo_a_write_and_ends_before_appsync_gives_up() 
     needed = aws_clients.WORST_CASE_COMPENSATED_SECONDS
     slow_read = aws_clients.CONNECT_TIMEOUT_SECONDS + aws_clients.READ_TIMEOUT_SECONDS
     before_the_write = COLD_START_SECONDS + slow_read
-    # then the function outlives it, so the undo runs, and AppSync still gets an answer
-    assert needed + before_the_write < TIMEOUT.to_seconds() < APPSYNC_REQUEST_LIMIT_SECONDS
+    # then the function outlives it, so the undo runs
+    assert needed + before_the_write < TIMEOUT.to_seconds()
+    # and a request that meets a cold start (initialisation runs before the invocation's
+    # own timeout starts) still ends before AppSync gives up on it
+    assert TIMEOUT.to_seconds() + COLD_START_SECONDS < APPSYNC_REQUEST_LIMIT_SECONDS
     # and the clients really use that budget
     config: Any = aws_clients.CLIENT_CONFIG  # botocore's Config sets its options dynamically
     assert config.retries == {"mode": "standard", "total_max_attempts": 3}
     assert (config.connect_timeout, config.read_timeout) == (0.5, 1.0)
 
 
-def test_powertools_comes_from_its_public_layer_in_the_stack_region(
+def test_the_lambda_runs_the_powertools_version_the_tests_run(synthesized: Synthesized) -> None:
+    # given the Powertools this test process imports
+    tested = version("aws-lambda-powertools")
+    # when the uploaded package is read
+    asset = synthesized.asset_dir()
+    # then it carries that very version (and no layer brings another one)
+    assert (asset / f"aws_lambda_powertools-{tested}.dist-info").is_dir()
+    assert (asset / "aws_lambda_powertools" / "__init__.py").is_file()
+    assert "Layers" not in synthesized.only("AWS::Lambda::Function")["Properties"]
+    for name in BUNDLED_DISTRIBUTIONS:
+        folder = f"{name.replace('-', '_')}-{version(name)}.dist-info"
+        assert (asset / folder).is_dir(), folder
+
+
+def test_compiled_modules_are_built_for_the_lambdas_python_and_architecture(
     synthesized: Synthesized,
 ) -> None:
-    (layer,) = synthesized.only("AWS::Lambda::Function")["Properties"]["Layers"]
-    arn = layer["Fn::Sub"]
-    assert arn.startswith("arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:")
-    assert ":AWSLambdaPowertoolsPythonV3-python313-arm64:" in arn
+    # wrapt (the X-Ray SDK's) ships a C extension: the one for x86_64 Python 3.11 that this
+    # machine runs would not load on arm64 Python 3.13
+    compiled = [p.name for p in synthesized.asset_dir().rglob("*.so")]
+    assert compiled
+    for name in compiled:
+        assert re.search(r"\.cpython-313-aarch64-linux-gnu\.so$", name), name
+
+
+def _requirements(name: str, extras: set[str]) -> set[str]:
+    """The distributions `name` (with `extras`) needs, transitively, as installed here."""
+    needed: set[str] = set()
+    pending = [(name, extras)]
+    while pending:
+        current, current_extras = pending.pop()
+        key = canonicalize_name(current)
+        if key in needed:
+            continue
+        needed.add(key)
+        for line in distribution(current).requires or []:
+            requirement = Requirement(line)
+            marker = requirement.marker
+            if marker is None or any(marker.evaluate({"extra": e}) for e in current_extras or {""}):
+                pending.append((requirement.name, set(requirement.extras)))
+    return needed
+
+
+def test_the_bundle_is_powertools_with_its_tracer_less_what_the_runtime_has() -> None:
+    # the Lambda Python runtime includes boto3 and what it needs
+    runtime = _requirements("boto3", set())
+    powertools = _requirements("aws-lambda-powertools", {"tracer"})
+    assert {canonicalize_name(n) for n in BUNDLED_DISTRIBUTIONS} == powertools - runtime
 
 
 def test_environment_names_every_resource(synthesized: Synthesized) -> None:
@@ -77,9 +129,17 @@ def test_lambda_logs_to_its_own_group_with_retention(synthesized: Synthesized) -
     assert group["Properties"]["RetentionInDays"] > 0
 
 
-def test_asset_is_the_resolvers_package_alone(synthesized: Synthesized) -> None:
+def _top_level_entries(dist_info: Path) -> set[str]:
+    record = (dist_info / "RECORD").read_text(encoding="utf-8").splitlines()
+    return {line.split(",")[0].split("/")[0] for line in record if line}
+
+
+def test_asset_is_the_resolvers_package_and_its_dependencies(synthesized: Synthesized) -> None:
     asset = synthesized.asset_dir()
-    assert [p.name for p in asset.iterdir()] == ["resolvers"]
+    dependencies: set[str] = set()
+    for dist_info in asset.glob("*.dist-info"):
+        dependencies |= _top_level_entries(dist_info)
+    assert {p.name for p in asset.iterdir()} == {"resolvers"} | dependencies
     assert (asset / "resolvers" / "handler.py").is_file()
     assert (asset / "resolvers" / "domain" / "states.py").is_file()
     assert not list(asset.rglob("__pycache__"))
