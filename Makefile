@@ -13,10 +13,10 @@ SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml 2>/dev/null | cksum | c
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
 .PHONY: help install serve-install serve test lint typecheck pytest cfn-lint \
-        schema synth deploy destroy e2e-cloud bench capacity clean
+        schema synth deploy destroy e2e-cloud bench capacity clean web-assets browser
 
 help:
-	@echo "make serve    run the API locally (GraphiQL at http://127.0.0.1:8000/graphql)"
+	@echo "make serve    run the API locally (board at http://127.0.0.1:8000/, explorer at /graphql)"
 	@echo "make test     ruff, mypy, pytest (unit, integration, e2e, infra), CDK synth + cdk-nag + cfn-lint"
 	@echo "make bench    benchmarks -> bench/results.json"
 	@echo "make capacity capacity model: stateShards/queueGroups for a rate -> bench/capacity.md"
@@ -41,13 +41,34 @@ $(STAMP): $(BIN)/python pyproject.toml package.json
 
 serve-install: $(SERVE_STAMP)
 
-install: $(STAMP)
+install: $(STAMP) web-assets
 
-serve: $(SERVE_STAMP)
+serve: $(SERVE_STAMP) web-assets
 	$(BIN)/orders serve
 
 schema: $(SERVE_STAMP)
 	$(BIN)/orders schema
+
+# The explorer's scripts (GraphiQL, React), pinned in their own small package: serving needs
+# them and nothing else from npm. `npm ci` empties node_modules, so the stamp goes in last.
+WEB := api/emulator/web
+WEB_STAMP := $(WEB)/node_modules/.installed-$(shell cat $(WEB)/package.json $(WEB)/package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
+
+web-assets: $(WEB_STAMP)
+
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+# The browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y --no-install-recommends chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -56,7 +77,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) web-assets browser
 	$(BIN)/pytest
 
 synth: $(STAMP)

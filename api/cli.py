@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_AWS_PORT = 4566
+# AppSync does not document its `ka` period; a minute is well inside the 300 s it announces.
+DEFAULT_KEEPALIVE_SECONDS = 60.0
 
 
 # 128 + SIGPIPE, what a shell reports for a program a closed pipe ended.
@@ -53,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
             api_key=args.api_key,
             cache_ttl=args.cache_ttl,
             data_dir=None if args.ephemeral else Path(args.data_dir),
+            tls=args.tls,
+            keepalive_seconds=args.keepalive_seconds,
         )
     )
 
@@ -107,6 +111,16 @@ def _port(text: str) -> int:
     if not 0 < port < 65536:
         raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
     return port
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text} s: it must be more than 0")
+    return seconds
 
 
 def _cache_ttl(text: str) -> int:
@@ -179,6 +193,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=os.environ.get("ORDERS_EPHEMERAL") == "1",
         help="keep everything in memory, gone when the server stops [ORDERS_EPHEMERAL=1]",
+    )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        default=os.environ.get("ORDERS_TLS", "").lower() in {"1", "true", "yes"},
+        help="HTTPS and WSS on the same port, with a certificate from a local CA kept in the "
+        "data directory (what Amplify JS needs for subscriptions) [ORDERS_TLS=1]",
+    )
+    serve.add_argument(
+        "--keepalive-seconds",
+        type=_positive_seconds,
+        default=os.environ.get("ORDERS_KEEPALIVE_SECONDS") or str(DEFAULT_KEEPALIVE_SECONDS),
+        help="seconds between the real-time protocol's `ka` messages [ORDERS_KEEPALIVE_SECONDS] "
+        f"(default {DEFAULT_KEEPALIVE_SECONDS:g})",
     )
     serve.set_defaults(run=_serve)
 

@@ -6,6 +6,7 @@ file `make deploy` writes (`cdk deploy --outputs-file`), read for `GraphqlUrl` a
 
 import ipaddress
 import json
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,10 @@ class Api:
     graphql_url: str
     api_key: str
 
+    def verify(self) -> ssl.SSLContext | bool:
+        """What HTTPS must trust to reach it (the system's authorities unless overridden)."""
+        return True
+
     def graphql(
         self,
         query: str,
@@ -42,6 +47,7 @@ class Api:
             json={"query": query, "variables": variables or {}},
             headers=sent,
             timeout=REQUEST_TIMEOUT_SECONDS,
+            verify=self.verify(),
         )
 
     def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

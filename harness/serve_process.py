@@ -5,9 +5,11 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +51,10 @@ class ServeProcess:
         cwd: Path = PROJECT_ROOT,
         default_data_dir: bool = False,
         ports: tuple[int, int] | None = None,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
+        """`settings`: more ORDERS_* variables for the child, as a user would export them
+        (ORDERS_TLS=1 needs a `data_dir`, where the emulator keeps the CA to trust)."""
         self.host = HOST
         self.port, self.aws_port = ports or (free_port(), free_port())
         self._api_key = api_key
@@ -60,6 +65,11 @@ class ServeProcess:
             for name, value in os.environ.items()
             if not name.startswith(("AWS_", "ORDERS_", "POWERTOOLS_"))
         }
+        env.update(settings or {})
+        tls = env.get("ORDERS_TLS") == "1"
+        if tls and data_dir is None:
+            raise ValueError("TLS mode's CA is only found in a data directory")
+        self.ca_cert = data_dir / "tls" / "ca.pem" if tls and data_dir else None
         arguments = [
             *("--host", self.host),
             *("--port", str(self.port)),
@@ -82,7 +92,13 @@ class ServeProcess:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.ca_cert else 'http'}://{self.host}:{self.port}"
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an HTTPS client must trust to reach it: the emulator's own CA in TLS mode."""
+        if self.ca_cert is None:
+            return True
+        return ssl.create_default_context(cafile=self.ca_cert)
 
     def wait_healthy(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -90,7 +106,9 @@ class ServeProcess:
             if self._process.poll() is not None:
                 raise ServeFailed(f"orders serve exited early:\n{self.log.read_text()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                # In TLS mode the CA exists before the port opens.
+                verify = self.verify() if not self.ca_cert or self.ca_cert.exists() else True
+                if httpx.get(f"{self.url}/health", timeout=1, verify=verify).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -102,7 +120,9 @@ class ServeProcess:
         return self._process.pid
 
     def health(self) -> dict[str, Any]:
-        details: dict[str, Any] = httpx.get(f"{self.url}/health", timeout=5).json()
+        details: dict[str, Any] = httpx.get(
+            f"{self.url}/health", timeout=5, verify=self.verify()
+        ).json()
         return details
 
     @property

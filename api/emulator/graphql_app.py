@@ -1,5 +1,6 @@
-"""The emulator's ASGI app: `/graphql` (GraphiQL on GET, queries and mutations by POST,
-subscriptions over graphql-transport-ws), `/health` and `/_emulator/stats`."""
+"""The emulator's ASGI app: `/graphql` (the explorer on GET, queries and mutations by POST,
+subscriptions over graphql-transport-ws), AppSync's real-time protocol at `/graphql/realtime`,
+the board at `/`, `/health` and `/_emulator/stats`."""
 
 import hmac
 from collections.abc import Callable, Mapping
@@ -12,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -29,29 +30,18 @@ from strawberry.types import ExecutionResult
 from api.emulator import http_errors
 from api.emulator.appsync_errors import UNAUTHORIZED_BODY, ResolverError
 from api.emulator.query_limits import query_limits_extension
+from api.emulator.realtime import RealtimeEndpoint
 from api.emulator.request_errors import appsync_request_errors, operation_error
 from api.emulator.resolver_event import raw_variables
 from api.emulator.runtime import LocalAppSync
 from api.emulator.strawberry_internals import graphql_schema
 from api.emulator.subscription_errors import subscription_responses_extension
+from api.emulator.web import explorer_page, web_routes
 from api.schema import build_schema
 from resolvers.contract.limits import QueryLimits, query_limits
 from resolvers.contract.resources import LOCAL_STAGE
 
 API_KEY_HEADER = "x-api-key"
-# GraphiQL keeps its header editor in localStorage; its subscriptions send those headers
-# as the connection_init payload, where the emulator looks for the key.
-_GRAPHIQL_FETCHER_ANCHOR = "subscriptionUrl,\n      });"
-_GRAPHIQL_FETCHER_WITH_KEY = """subscriptionUrl,
-        wsConnectionParams: () => {
-          try {
-            const saved = localStorage.getItem("graphiql:headers");
-            return JSON.parse(saved || parameters.headers || "{}");
-          } catch (e) {
-            return {};
-          }
-        },
-      });"""
 
 
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[dict[str, Any], None]):
@@ -68,6 +58,7 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
 
     def __init__(self, runtime: LocalAppSync, api_key: str, limits: QueryLimits) -> None:
         served = build_schema([query_limits_extension(limits), subscription_responses_extension()])
+        self.served_schema = served  # also behind /graphql/realtime
         super().__init__(
             served,
             allow_queries_via_get=False,  # AppSync takes operations by POST only
@@ -145,11 +136,8 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
             response["errors"] = [e.formatted for e in errors]
         return response
 
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        html = self.graphql_ide_html
-        if _GRAPHIQL_FETCHER_ANCHOR in html:
-            html = html.replace(_GRAPHIQL_FETCHER_ANCHOR, _GRAPHIQL_FETCHER_WITH_KEY)
-        return HTMLResponse(html)
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return explorer_page()  # the project's own explorer, served offline (api.emulator.web)
 
 
 def _from_resolver(error: GraphQLError) -> bool:
@@ -177,10 +165,18 @@ def build_app(
     api_key: str,
     describe: Callable[[], dict[str, Any]],
     limits: QueryLimits | None = None,
+    *,
+    share_key: bool = False,
+    keepalive_seconds: float | None = None,
 ) -> Starlette:
     """`describe` tells /health what is provisioned; the app is built only afterwards.
-    The emulator serves as the `local` stage: dev's limits, introspection on."""
+    The emulator serves as the `local` stage: dev's limits, introspection on.
+    `share_key`: the pages may be given the key (the server listens on loopback only).
+    `keepalive_seconds`: the period of real-time `ka` messages (None: only the first)."""
     graphql = AppSyncGraphQL(runtime, api_key, limits or query_limits(LOCAL_STAGE))
+    realtime = RealtimeEndpoint(
+        graphql.served_schema, runtime, graphql.authorized, keepalive_seconds
+    )
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", **describe()})
@@ -203,6 +199,8 @@ def build_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            WebSocketRoute("/graphql/realtime", realtime),
+            *web_routes(api_key, share_key=share_key),
             Route("/health", health),
             Route("/_emulator/stats", stats),
         ],

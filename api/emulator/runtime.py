@@ -21,6 +21,8 @@ from api.emulator.subscriptions import MutationFeed
 from resolvers.contract.fields import MUTATIONS, RESOLVER_FIELDS, ResolverField
 
 logger = logging.getLogger(__name__)
+# A context entry: called once a subscription is registered (the real-time protocol's start_ack).
+ON_SUBSCRIBED = "on_subscribed"
 
 
 @dataclass
@@ -74,7 +76,7 @@ class LocalAppSync:
     def subscribe(
         self, field_name: str, info: Info[Any, Any], filters: Mapping[str, Any]
     ) -> AsyncGenerator[Any, None]:
-        return self._feed.subscribe(field_name, filters)
+        return self._feed.subscribe(field_name, filters, info.context.get(ON_SUBSCRIBED))
 
 
 def _headers(context: dict[str, Any]) -> Mapping[str, str]:

@@ -2,12 +2,14 @@
 there, provision it, give the Lambda its environment, then serve the API until Ctrl-C or
 SIGTERM."""
 
+import ipaddress
 import logging
 import os
 import secrets
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from api.emulator.persistence import AwsState, RequestGate
 from api.emulator.provisioning import Provisioned, provision
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
+from api.emulator.tls import TlsFiles, ensure_certificates
 from resolvers.contract import resources
 from resolvers.contract.function import lambda_environment
 from resolvers.contract.resources import ResourceNames
@@ -43,6 +46,8 @@ class ServeOptions:
     cache_ttl: int
     # None: everything in memory (--ephemeral).
     data_dir: Path | None
+    tls: bool
+    keepalive_seconds: float
 
 
 def local_lambda_environment(
@@ -66,10 +71,17 @@ def local_lambda_environment(
     }
 
 
-def describe(options: ServeOptions, aws: LocalAws, provisioned: Provisioned) -> dict[str, Any]:
+def describe(
+    options: ServeOptions, aws: LocalAws, provisioned: Provisioned, tls: TlsFiles | None = None
+) -> dict[str, Any]:
     names = provisioned.names
+    http, ws = ("https", "wss") if tls else ("http", "ws")
+    origin = f"{url_host(options.host)}:{options.port}"
     return {
-        "graphql": f"http://{url_host(options.host)}:{options.port}/graphql",
+        "graphql": f"{http}://{origin}/graphql",
+        "realtime": f"{ws}://{origin}/graphql/realtime",
+        "board": f"{http}://{origin}/",
+        "ca_cert": str(tls.ca_cert.resolve()) if tls else None,
         "aws_endpoint": aws.endpoint_url,
         "data_dir": str(options.data_dir.resolve()) if options.data_dir else None,
         "orders_table": names.orders_table,
@@ -116,16 +128,49 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
     os.environ.pop("AWS_PROFILE", None)
     os.environ.update(local_lambda_environment(aws, provisioned, options.cache_ttl))
     runtime = LocalAppSync(LambdaFunction(load_handler()), ResolverCache(options.cache_ttl))
-    details = describe(options, aws, provisioned)
-    app = build_app(runtime, api_key, lambda: details)
-    if data:
-        # How `orders queues` finds this server.
-        data.write_server_file(
-            {"pid": os.getpid(), "embedded_aws": aws.embedded, "aws_region": aws.region, **details}
+    with _certificates(options) as tls:
+        details = describe(options, aws, provisioned, tls)
+        app = build_app(
+            runtime,
+            api_key,
+            lambda: details,
+            share_key=_is_loopback(options.host),
+            keepalive_seconds=options.keepalive_seconds,
         )
-    _print_banner(api_key, details)
-    # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
-    uvicorn.run(app, host=options.host, port=options.port, log_level="warning", lifespan="off")
+        if data:
+            # How `orders queues` finds this server.
+            data.write_server_file(
+                {
+                    "pid": os.getpid(),
+                    "embedded_aws": aws.embedded,
+                    "aws_region": aws.region,
+                    **details,
+                }
+            )
+        _print_banner(api_key, details)
+        # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
+        uvicorn.run(
+            app,
+            host=options.host,
+            port=options.port,
+            log_level="warning",
+            lifespan="off",
+            ssl_certfile=tls.cert if tls else None,
+            ssl_keyfile=tls.key if tls else None,
+        )
+
+
+@contextmanager
+def _certificates(options: ServeOptions) -> Iterator[TlsFiles | None]:
+    """TLS mode's files: the CA kept in the data directory's `tls/`, or, with --ephemeral, in
+    a temporary directory removed at exit."""
+    if not options.tls:
+        yield None
+    elif options.data_dir:
+        yield ensure_certificates(options.data_dir / "tls")
+    else:
+        with tempfile.TemporaryDirectory(prefix="orders-tls-") as kept:
+            yield ensure_certificates(Path(kept))
 
 
 @contextmanager
@@ -195,10 +240,14 @@ def _print_banner(api_key: str, details: dict[str, Any]) -> None:
     graphql = details["graphql"]
     headers = quote(f'{{"{API_KEY_HEADER}": "{api_key}"}}')
     kept = details["data_dir"]
+    trust = [f"  CA to trust    {details['ca_cert']}"] if details["ca_cert"] else []
     lines = [
         "Orders API (local AppSync emulator)",
+        f"  board          {details['board']}",
         f"  GraphQL        {graphql}",
-        f"  GraphiQL       {graphql}?headers={headers}",
+        f"  explorer       {graphql}?headers={headers}",
+        f"  real-time      {details['realtime']}",
+        *trust,
         f"  API key        {api_key}   (header {API_KEY_HEADER})",
         f"  data           {kept}" if kept else "  data           in memory only (--ephemeral)",
         f"  AWS endpoint   {details['aws_endpoint']}",
@@ -211,3 +260,12 @@ def _print_banner(api_key: str, details: dict[str, Any]) -> None:
         "Ctrl-C stops it.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

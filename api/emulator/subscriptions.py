@@ -3,7 +3,7 @@ that mutation whose arguments all equal the response's attributes (a null or abs
 filters nothing)."""
 
 import asyncio
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +25,13 @@ class MutationFeed:
         self._subscribers: set[_Subscriber] = set()
 
     async def subscribe(
-        self, mutation: str, filters: Mapping[str, Any]
+        self,
+        mutation: str,
+        filters: Mapping[str, Any],
+        on_subscribed: Callable[[], None] | None = None,
     ) -> AsyncGenerator[Mapping[str, Any], None]:
+        """`on_subscribed` runs once the subscriber is registered: from then on no published
+        response is missed (AppSync's `start_ack` promises that)."""
         active = {
             name: value
             for name, value in filters.items()
@@ -34,6 +39,8 @@ class MutationFeed:
         }
         subscriber = _Subscriber(mutation, active)
         self._subscribers.add(subscriber)
+        if on_subscribed is not None:
+            on_subscribed()
         try:
             while True:
                 yield await subscriber.inbox.get()

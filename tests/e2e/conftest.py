@@ -7,9 +7,10 @@ instead, and tests marked `emulator_only` (they read the emulator's internals: i
 its moto queues, its process) are skipped with the marker's reason."""
 
 import os
+import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,17 +33,27 @@ class Emulator(Api):
     aws_port: int
     api_key: str
     log: Path
+    ca_cert: Path | None = None  # TLS mode: the CA the emulator created
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.ca_cert else 'http'}://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"{'wss' if self.ca_cert else 'ws'}://{self.host}:{self.port}"
+
+    def verify(self) -> ssl.SSLContext | bool:
+        return ssl.create_default_context(cafile=self.ca_cert) if self.ca_cert else True
 
     @property
     def graphql_url(self) -> str:  # type: ignore[override]  # a field in DeployedApi
         return f"{self.url}/graphql"
 
     def stats(self) -> dict[str, dict[str, int]]:
-        stats: dict[str, dict[str, int]] = httpx.get(f"{self.url}/_emulator/stats").json()
+        stats: dict[str, dict[str, int]] = httpx.get(
+            f"{self.url}/_emulator/stats", verify=self.verify()
+        ).json()
         return stats
 
     def orders_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -67,7 +78,14 @@ class Emulator(Api):
 
     @classmethod
     def of(cls, process: ServeProcess) -> "Emulator":
-        return cls(process.host, process.port, process.aws_port, process.api_key, process.log)
+        return cls(
+            process.host,
+            process.port,
+            process.aws_port,
+            process.api_key,
+            process.log,
+            process.ca_cert,
+        )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,11 +120,43 @@ def emulator(
     if deployed is not None:
         yield deployed
         return
+    yield from running_emulator(tmp_path_factory)
+
+
+def running_emulator(
+    tmp_path_factory: pytest.TempPathFactory,
+    settings: Mapping[str, str] | None = None,
+    cache_ttl_seconds: int = CACHE_TTL,
+    data_dir: Path | None = None,
+) -> Iterator[Emulator]:
+    """`orders serve` for as long as the fixture using it lives (ephemeral unless given a
+    `data_dir`); `settings` are more ORDERS_* variables (TLS mode, keep-alive period)."""
     log = tmp_path_factory.mktemp("emulator") / "serve.log"
-    process = ServeProcess(api_key=API_KEY, cache_ttl_seconds=CACHE_TTL, log=log)
+    process = ServeProcess(
+        api_key=API_KEY,
+        cache_ttl_seconds=cache_ttl_seconds,
+        log=log,
+        data_dir=data_dir,
+        settings=settings,
+    )
     try:
         process.wait_healthy()
         yield Emulator.of(process)
     finally:
         returncode = process.stop()
     assert returncode == 0, f"SIGTERM did not stop orders serve cleanly:\n{log.read_text()}"
+
+
+# Real-time keep-alive period of the TLS emulator: short, so a test sees a periodic `ka`.
+TLS_KEEPALIVE_SECONDS = 1
+
+
+@pytest.fixture(scope="session")
+def tls_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """The emulator in TLS mode (HTTPS and WSS on one port), as `ORDERS_TLS=1 make serve`
+    starts it, with its data directory (and so its CA) in a temporary folder."""
+    yield from running_emulator(
+        tmp_path_factory,
+        {"ORDERS_TLS": "1", "ORDERS_KEEPALIVE_SECONDS": str(TLS_KEEPALIVE_SECONDS)},
+        data_dir=tmp_path_factory.mktemp("orders-data"),
+    )

@@ -1,0 +1,99 @@
+"""The pages the emulator serves beside the API: the work-order board at `/` and the explorer
+(GraphiQL) on a browser's GET of `/graphql`. Plain HTML, CSS and JavaScript modules from this
+folder; the explorer's scripts from this folder's own npm package (`make web-assets`), never
+from a CDN."""
+
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from resolvers.domain.states import TRANSITIONS, Estado
+
+WEB = Path(__file__).parent
+NODE_MODULES = WEB / "node_modules"
+# The only files served from node_modules: the UMD builds, which need no bundler.
+VENDOR = {
+    "react.production.min.js": NODE_MODULES / "react/umd/react.production.min.js",
+    "react-dom.production.min.js": NODE_MODULES / "react-dom/umd/react-dom.production.min.js",
+    "graphiql.min.js": NODE_MODULES / "graphiql/graphiql.min.js",
+    "graphiql.min.css": NODE_MODULES / "graphiql/graphiql.min.css",
+}
+# The pages talk to the API they were served with, or to any API the user points them at.
+PAGE_SECURITY = {
+    "Content-Security-Policy": "default-src 'self'; connect-src 'self' http: https: ws: wss:; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+LOOPBACK_HOSTNAMES = {"localhost"}
+
+
+def web_routes(api_key: str, *, share_key: bool) -> list[BaseRoute]:
+    """`share_key`: the server listens on loopback only, so whoever loads the page from this
+    machine may have the key prefilled."""
+
+    async def board(_: Request) -> Response:
+        return FileResponse(WEB / "board" / "index.html", headers=PAGE_SECURITY)
+
+    async def config(request: Request) -> Response:
+        if not _first_party(request):
+            return JSONResponse({"error": "cross-site request"}, status_code=403)
+        given = api_key if share_key and _loopback_host(request) else None
+        body: dict[str, Any] = {
+            "apiKey": given,
+            "states": [e.value for e in Estado],
+            "transitions": {e.value: sorted(t.value for t in TRANSITIONS[e]) for e in Estado},
+        }
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def vendor(request: Request) -> Response:
+        path = VENDOR.get(request.path_params["name"])
+        if path is None:
+            return PlainTextResponse("not found", status_code=404)
+        if not path.exists():
+            return PlainTextResponse(
+                "The explorer's scripts are not installed: run `make web-assets`.",
+                status_code=404,
+            )
+        return FileResponse(path, headers={"Cache-Control": "max-age=3600"})
+
+    return [
+        Route("/", board),
+        Route("/config.json", config),
+        Route("/explorer/vendor/{name}", vendor),
+        Mount("/board", StaticFiles(directory=WEB / "board")),
+        Mount("/client", StaticFiles(directory=WEB / "client")),
+        Mount("/explorer", StaticFiles(directory=WEB / "explorer")),
+    ]
+
+
+def explorer_page() -> Response:
+    return FileResponse(WEB / "explorer" / "index.html", headers=PAGE_SECURITY)
+
+
+def _first_party(request: Request) -> bool:
+    """Not a fetch from another site: the emulator answers every origin (CORS, as AppSync
+    does), so the key must not go to a page that only made the browser ask."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in {"same-origin", "none"}:
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.headers.get('host')}"
+
+
+def _loopback_host(request: Request) -> bool:
+    """The name the browser used is a loopback one: a page from a DNS name rebound to
+    127.0.0.1 gets no key."""
+    hostname = request.url.hostname or ""
+    if hostname in LOOPBACK_HOSTNAMES:
+        return True
+    try:
+        return ipaddress.ip_address(hostname.strip("[]")).is_loopback
+    except ValueError:
+        return False
