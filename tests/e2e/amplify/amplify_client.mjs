@@ -1,0 +1,146 @@
+// An unchanged Amplify JS v6 app against the emulator in TLS mode: what a frontend team would
+// write against AppSync. tests/e2e/test_amplify_client.py runs it with Node (the emulator's CA
+// in NODE_EXTRA_CA_CERTS) and asserts on the JSON it prints; this file only observes.
+import { Amplify } from "aws-amplify";
+import { generateClient } from "aws-amplify/api";
+import { Hub } from "aws-amplify/utils";
+
+const endpoint = process.env.ORDERS_GRAPHQL;
+const apiKey = process.env.ORDERS_API_KEY;
+const marker = process.env.ORDERS_MARKER;
+const WAIT_MS = 15000;
+
+Amplify.configure({
+  API: { GraphQL: { endpoint, region: "us-east-1", defaultAuthMode: "apiKey", apiKey } },
+});
+const client = generateClient();
+
+const CREATE = `mutation Create($input: CreateOrderInput!) {
+  createOrder(input: $input) { id descripcion estado fecha_registro version }
+}`;
+const PAGE = `query Page($estado: Estado!, $desde: AWSDateTime, $limit: Int, $nextToken: String) {
+  ordersByState(estado: $estado, desde: $desde, limit: $limit, nextToken: $nextToken) {
+    items { id descripcion }
+    nextToken
+  }
+}`;
+const MOVE = `mutation Move($id: ID!, $estado: Estado!) {
+  updateOrderState(id: $id, estado: $estado) { id estado }
+}`;
+const CREATED = `subscription Created($estado: Estado) {
+  onOrderCreated(estado: $estado) { id descripcion estado }
+}`;
+
+function within(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), WAIT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// What Amplify hands the app when a request fails: the GraphQL errors it built.
+function failure(error) {
+  const first = error?.errors?.[0] ?? {};
+  return {
+    message: first.message ?? String(error),
+    errorType: first.errorType ?? null,
+    originalErrorName: first.originalError?.name ?? null,
+  };
+}
+
+async function attempt(run) {
+  try {
+    return { ok: await run() };
+  } catch (error) {
+    return { error: failure(error) };
+  }
+}
+
+// Amplify reports "Connected" once AppSync acknowledged a subscription (start_ack).
+function connected() {
+  return new Promise((resolve) => {
+    const stop = Hub.listen("api", ({ payload }) => {
+      if (payload.event === "ConnectionStateChange" && payload.data.connectionState === "Connected") {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+const report = {};
+const desde = new Date().toISOString();
+
+// Create with variables.
+const created = await client.graphql({
+  query: CREATE,
+  variables: { input: { descripcion: `${marker} uno`, fecha_entrega: "2099-12-31" } },
+});
+report.created = created.data.createOrder;
+
+// Page with nextToken.
+for (const n of ["dos", "tres"]) {
+  await client.graphql({
+    query: CREATE,
+    variables: { input: { descripcion: `${marker} ${n}`, fecha_entrega: "2099-12-31" } },
+  });
+}
+const first = await client.graphql({ query: PAGE, variables: { estado: "recibida", desde, limit: 2 } });
+const second = await client.graphql({
+  query: PAGE,
+  variables: { estado: "recibida", desde, limit: 2, nextToken: first.data.ordersByState.nextToken },
+});
+report.pages = [first.data.ordersByState, second.data.ordersByState];
+
+// An illegal transition (recibida -> completada).
+report.illegal = await attempt(() =>
+  client.graphql({ query: MOVE, variables: { id: report.created.id, estado: "completada" } }),
+);
+
+// A wrong key.
+report.wrongKey = await attempt(() =>
+  client.graphql({ query: PAGE, variables: { estado: "recibida" }, apiKey: "not-the-key" }),
+);
+
+// A subscription receives an order that another client (a plain fetch) creates.
+const ready = connected();
+const received = new Promise((resolve, reject) => {
+  const subscription = client
+    .graphql({ query: CREATED, variables: { estado: "recibida" } })
+    .subscribe({
+      next: ({ data }) => {
+        if (data.onOrderCreated?.descripcion === `${marker} ajena`) {
+          subscription.unsubscribe();
+          resolve(data.onOrderCreated);
+        }
+      },
+      error: (error) => reject(new Error(JSON.stringify(failure(error)))),
+    });
+});
+await within(ready, "subscription acknowledged");
+const other = await fetch(endpoint, {
+  method: "POST",
+  headers: { "content-type": "application/json", "x-api-key": apiKey },
+  body: JSON.stringify({
+    query: CREATE,
+    variables: { input: { descripcion: `${marker} ajena`, fecha_entrega: "2099-12-31" } },
+  }),
+});
+report.otherClientStatus = other.status;
+report.subscription = await within(received, "subscription data");
+
+// A subscription with a wrong key, once the socket above has closed (Amplify closes an idle
+// one after a second): AppSync answers its connection_init with a connection_error.
+await new Promise((resolve) => setTimeout(resolve, 1500));
+report.wrongKeySubscription = await within(
+  new Promise((resolve) => {
+    client
+      .graphql({ query: CREATED, variables: {}, apiKey: "not-the-key" })
+      .subscribe({ next: () => resolve({ unexpected: "data" }), error: (e) => resolve(failure(e)) });
+  }),
+  "wrong-key subscription refused",
+);
+
+console.log(JSON.stringify(report));
+process.exit(0);
