@@ -4,7 +4,7 @@ browser of its own). Screenshots go to tests/e2e/artifacts/ (ignored by git)."""
 
 import datetime
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, Route, expect, sync_playwright
 
 from tests.e2e.conftest import Emulator, running_emulator
+from tests.e2e.orders_api import create
 
 pytestmark = pytest.mark.e2e
 
@@ -139,11 +140,11 @@ def test_an_order_goes_across_the_board_and_other_pages_follow_live(
 
     # one more in each open column, for the README's picture
     _create(board, "Pintar la nave 2", delivery)
+    expect(_card(board, "recibida", "Pintar la nave 2")).to_be_visible(timeout=WAIT_MS)
     _create(board, "Calibrar sensores", delivery)
     started = _card(board, "recibida", "Calibrar sensores")
     started.get_by_role("button", name="Move to enproceso").click()
     expect(_card(board, "enproceso", "Calibrar sensores")).to_be_visible(timeout=WAIT_MS)
-    expect(_card(board, "recibida", "Pintar la nave 2")).to_be_visible(timeout=WAIT_MS)
     board.screenshot(path=ARTIFACTS / "board.png", full_page=True)
     assert outside_requests == []
 
@@ -193,3 +194,38 @@ def test_the_explorer_runs_a_query_with_nothing_beyond_loopback(
     expect(result).not_to_contain_text("errors")
     page.screenshot(path=ARTIFACTS / "explorer.png")
     assert outside_requests == []
+
+
+def test_an_explorer_subscription_receives_the_orders_created(
+    board_emulator: Emulator, offline_page: Page
+) -> None:
+    page = offline_page
+    page.goto(f"{board_emulator.url}/graphql")
+    editor = page.locator(".graphiql-query-editor .CodeMirror")
+    expect(editor).to_be_visible(timeout=WAIT_MS)
+    editor.evaluate(
+        "(node, query) => node.CodeMirror.setValue(query)",
+        "subscription { onOrderCreated { id descripcion } }",
+    )
+    page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
+    # the explorer's subscriptions go over AppSync's real-time protocol; once the
+    # emulator holds the subscriber, an order created elsewhere reaches the result pane
+    result = page.locator(".result-window")
+    descripcion = f"vista en el explorador {uuid.uuid4().hex[:4]}"
+
+    def created_and_shown() -> None:
+        create(board_emulator, descripcion)
+        expect(result).to_contain_text(descripcion, timeout=2_000)
+
+    _eventually(created_and_shown)
+
+
+def _eventually(step: Callable[[], None], attempts: int = 5) -> None:
+    """The page gives no sign that its subscription is registered; a few tries bound it."""
+    for attempt in range(attempts):
+        try:
+            step()
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise

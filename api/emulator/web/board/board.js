@@ -317,7 +317,10 @@ async function main() {
     try {
       const data = await client.graphql(CREATE, { input });
       place(data.createOrder);
-      create.elements.descripcion.value = "";
+      // Unless the user has started typing the next one meanwhile.
+      if (create.elements.descripcion.value === input.descripcion) {
+        create.elements.descripcion.value = "";
+      }
       create.elements.descripcion.focus();
     } catch (failure) {
       error.textContent = describe(failure);
