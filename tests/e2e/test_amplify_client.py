@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from harness.serve_process import PROJECT_ROOT
 from tests.e2e.conftest import Emulator
-from tests.support.serve_process import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
