@@ -17,7 +17,10 @@ import pytest
 from harness.serve_process import PROJECT_ROOT
 from tests.e2e.conftest import Emulator
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("the emulator in TLS mode, trusted through its own CA"),
+]
 
 SCRIPT = Path(__file__).parent / "amplify" / "amplify_client.mjs"
 NODE_SECONDS = 90

@@ -14,7 +14,10 @@ from playwright.sync_api import Browser, Locator, Page, Request, Route, expect, 
 from tests.e2e.conftest import Emulator, running_emulator
 from tests.e2e.orders_api import create
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("a board emulator of its own, empty at the start"),
+]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
