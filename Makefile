@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null 
 help:
 	@echo "make serve    run the API locally (board at http://127.0.0.1:8000/, explorer at /graphql)"
 	@echo "make test     ruff, mypy, pytest (unit, integration, e2e, infra), CDK synth + cdk-nag + cfn-lint"
-	@echo "make bench    benchmarks -> bench/results.json"
+	@echo "make bench    benchmarks -> bench/results.json, bench/report.md (QUICK=1: a short run)"
 	@echo "make capacity capacity model: stateShards/queueGroups for a rate -> bench/capacity.md"
 	@echo "make schema   regenerate schema.graphql from api/"
 	@echo "make synth    synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)"
@@ -108,8 +108,9 @@ destroy: $(STAMP)
 e2e-cloud: $(STAMP)
 	ORDERS_E2E_OUTPUTS=cdk.out/outputs-$(STAGE).json $(BIN)/pytest tests/e2e -rs
 
+# QUICK=1: a short run into build/bench-quick/ (what the smoke test runs).
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 # AWS's published limits -> which stateShards (N) and queueGroups (G) carry 10,000 orders/s,
 # checked by a seeded simulation: bench/capacity.md, .png and .json (a few seconds).

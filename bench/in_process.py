@@ -15,6 +15,8 @@ from harness.appsync_events import appsync_event
 from resolvers.contract.fields import GET_ORDER, ResolverField
 
 if TYPE_CHECKING:  # resolvers.bootstrap is imported only once the environment is set
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from resolvers.bootstrap import Application
 
 
@@ -27,17 +29,22 @@ class InProcessLambda:
     (Powertools reads its variables when the handler is imported). Its application is
     built from that environment on the first invocation, as in a container."""
 
-    def __init__(self, environment: Mapping[str, str]) -> None:
+    def __init__(
+        self, environment: Mapping[str, str], dynamodb: "DynamoDBClient | None" = None
+    ) -> None:
+        """`dynamodb`: a client of the caller's to serve with (one it observes)."""
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(environment)
         from resolvers import bootstrap
+        from resolvers.contract.settings import Settings
         from resolvers.handler import handler_for
 
         self._handler_for = handler_for
         self._built: list[Application] = []
+        settings = Settings.from_env()  # read now: a later instance may change os.environ
 
         def build() -> "Application":
-            self._built.append(bootstrap.from_environment())
+            self._built.append(bootstrap.build(settings, dynamodb=dynamodb))
             return self._built[0]
 
         self._handler: Callable[[dict[str, Any], Any], Any] = handler_for(build)

@@ -30,7 +30,7 @@ MEMORY_HEADROOM = 2.0
 # AWS calls createOrder makes when publishing fails: PutItem, SendMessage, DeleteItem.
 
 
-def _lambda_env(backend: MotoBackend) -> dict[str, str]:
+def lambda_env(backend: MotoBackend) -> dict[str, str]:
     inherited = {
         name: value
         for name, value in os.environ.items()
@@ -201,7 +201,7 @@ def estimated_cold_start(seconds_here: float, memory_mb: int) -> float:
 def run(
     backend: MotoBackend, *, import_runs: int, burst_rounds: int, slowest_warm_p95_ms: float
 ) -> dict[str, Any]:
-    env = _lambda_env(backend)
+    env = lambda_env(backend)
     cold = cold_imports(import_runs, env)
     burst = warm_burst(burst_rounds, env)
     return {

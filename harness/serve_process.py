@@ -91,6 +91,10 @@ class ServeProcess:
             )
 
     @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
     def url(self) -> str:
         return f"{'https' if self.ca_cert else 'http'}://{self.host}:{self.port}"
 

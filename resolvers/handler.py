@@ -7,11 +7,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from resolvers import bootstrap
+from resolvers import bootstrap, snapstart
 from resolvers.bootstrap import Application
 from resolvers.contract.fields import ResolverField
 from resolvers.domain.errors import OrderError
-from resolvers.observability import logger, metrics, tracer
+from resolvers.observability import logger, metrics, traced_entry
 from resolvers.routes import APPLICATION, mutations, queries
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -61,7 +61,7 @@ def handler_for(build: Callable[[], Application]) -> Handler:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
-@tracer.capture_lambda_handler(capture_response=False)
+@traced_entry
 @metrics.log_metrics
 def _resolve(event: dict[str, Any], context: Any, *, application: Callable[[], Application]) -> Any:
     try:
@@ -83,3 +83,5 @@ def _field_path(event: dict[str, Any]) -> str:
 
 # What the Lambda runtime calls (resolvers.contract.function.HANDLER).
 lambda_handler = handler_for(bootstrap.from_environment)
+# With SnapStart (prod), the runtime runs the hooks around the snapshot; elsewhere a no-op.
+snapstart.register()

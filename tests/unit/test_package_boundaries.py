@@ -10,7 +10,8 @@ import pytest
 import resolvers
 
 PACKAGE = Path(resolvers.__file__).resolve().parent
-LAMBDA_RUNTIME = {"boto3", "botocore", "aws_lambda_powertools", "resolvers"}
+# snapshot_restore_py ships in the Lambda Python runtime (SnapStart hooks); imported guardedly.
+LAMBDA_RUNTIME = {"boto3", "botocore", "aws_lambda_powertools", "resolvers", "snapshot_restore_py"}
 
 
 def _runtime_imports_of(tree: ast.Module) -> set[str]:

@@ -1,0 +1,211 @@
+"""1 and 2. Cold start: the handler against bare boto3, what each lever bought, and what
+SnapStart would remove. Every sample is a fresh interpreter (bench.cold_start_child) and
+the variants run interleaved, so they share the machine's noise.
+
+Tracing is configured as in the cloud: the children get the variables the Lambda runtime
+sets (LAMBDA_TASK_ROOT, the X-Ray daemon address and a sampled trace header) and no
+POWERTOOLS_TRACE_DISABLED, so the handler's Tracer is on and sends its segments over UDP to
+a socket this process holds on loopback, as the X-Ray daemon would receive them."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.figures import compared, figure
+from bench.lambda_sizing import estimated_cold_start, stack_configuration
+from bench.moto_backend import MotoBackend
+from harness.serve_process import HOST
+from resolvers.contract.caching import DEFAULT_TTL_SECONDS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CHILD = [sys.executable, "-m", "bench.cold_start_child"]
+CHILD_SECONDS = 120
+GOAL_VS_BOTO3 = 1.3
+# What the Lambda runtime defines (docs.aws.amazon.com/lambda/latest/dg/
+# configuration-envvars.html#configuration-envvars-runtime) and the handler's Powertools
+# reads; the trace header is what a sampled AppSync request hands the function.
+TRACE_HEADER = "Root=1-65f0a1b2-3c4d5e6f7a8b9c0d1e2f3a4b;Parent=53995c3f42cd8ad8;Sampled=1"
+LEVERS = {
+    "tracer-off": "X-Ray SDK only when tracing is on: a Powertools Tracer built where tracing "
+    "is off (emulator, tests) still imports and configures the X-Ray SDK",
+    "patch": "X-Ray patches botocore only: Powertools' default patch_all imports and patches "
+    "every library X-Ray knows that is installed",
+    "idempotency": "Powertools idempotency set up on the first clientToken, not at start",
+    "clients": "clients built once per container: what building both again would cost on "
+    "every invocation",
+}
+
+
+@contextmanager
+def xray_daemon() -> Iterator[str]:
+    """A UDP socket on loopback standing in for the X-Ray daemon (segments are dropped)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sink:
+        sink.bind((HOST, 0))
+        yield f"{HOST}:{sink.getsockname()[1]}"
+
+
+def _inherited() -> dict[str, str]:
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("AWS_", "ORDERS_", "POWERTOOLS_", "LAMBDA_", "_X_AMZN"))
+    }
+
+
+def tracing_off_environment(backend: MotoBackend) -> dict[str, str]:
+    """The emulator's Lambda environment: tracing and metrics off."""
+    return {**_inherited(), **backend.lambda_environment(DEFAULT_TTL_SECONDS)}
+
+
+def cloud_environment(backend: MotoBackend, daemon: str, memory_mb: int) -> dict[str, str]:
+    env = tracing_off_environment(backend)
+    del env["POWERTOOLS_TRACE_DISABLED"], env["POWERTOOLS_METRICS_DISABLED"]
+    return {
+        **env,
+        "LAMBDA_TASK_ROOT": str(PROJECT_ROOT),
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_LAMBDA_FUNCTION_NAME": "orders-bench-resolvers",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_XRAY_DAEMON_ADDRESS": daemon,
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "_X_AMZN_TRACE_ID": TRACE_HEADER,
+    }
+
+
+def _child(mode: str, env: Mapping[str, str]) -> tuple[float, dict[str, float]]:
+    """(wall ms of the whole interpreter, the phases it reported)."""
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603  # our own module, fixed arguments
+        [*CHILD, mode],
+        cwd=PROJECT_ROOT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_SECONDS,
+        check=False,
+    )
+    wall_ms = (time.perf_counter() - started) * 1000
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.cold_start_child {mode} failed:\n{done.stderr[-4000:]}")
+    phases: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return wall_ms, phases
+
+
+def _interleaved(
+    modes: Mapping[str, Mapping[str, str]], runs: int
+) -> dict[str, list[tuple[float, dict[str, float]]]]:
+    """`runs` samples of each mode (name -> environment), the order rotating each round."""
+    samples: dict[str, list[tuple[float, dict[str, float]]]] = {name: [] for name in modes}
+    names = list(modes)
+    for round_number in range(runs):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(_child(name.split(" ")[0], modes[name]))
+    return samples
+
+
+def _walls(samples: list[tuple[float, dict[str, float]]]) -> dict[str, Any]:
+    return figure([wall for wall, _ in samples], "ms")
+
+
+def _phase(samples: list[tuple[float, dict[str, float]]], name: str) -> dict[str, Any]:
+    return figure([phases[name] for _, phases in samples], "ms")
+
+
+def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
+    memory_mb = stack_configuration().get("memory_mb", 512)
+    with xray_daemon() as daemon:
+        cloud = cloud_environment(backend, daemon, memory_mb)
+        local = tracing_off_environment(backend)
+        main = _interleaved(
+            {"handler": cloud, "boto3": cloud, "snapstart": cloud, "handler (tracing off)": local},
+            runs,
+        )
+        levers = _interleaved(
+            {
+                "tracer-off": local,
+                "tracer-all": cloud,
+                "tracer-botocore": cloud,
+                "idempotency": cloud,
+                "clients": cloud,
+            },
+            lever_runs,
+        )
+    handler, boto3 = _walls(main["handler"]), _walls(main["boto3"])
+    lever_figures = {name: _phase(samples, "lever_ms") for name, samples in levers.items()}
+    return {
+        "vs_boto3": {
+            "handler": compared(handler, boto3, GOAL_VS_BOTO3),
+            "handler_tracing_off": _walls(main["handler (tracing off)"]),
+            "phases": {
+                "handler": {
+                    "import": _phase(main["handler"], "import_ms"),
+                    "first_call": _phase(main["handler"], "first_call_ms"),
+                },
+                "boto3": {
+                    "import": _phase(main["boto3"], "import_ms"),
+                    "clients": _phase(main["boto3"], "clients_ms"),
+                    "calls": _phase(main["boto3"], "calls_ms"),
+                },
+            },
+            "levers": _levers(lever_figures),
+        },
+        "snapstart": _snapstart(main, memory_mb),
+    }
+
+
+def _levers(measured: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    patched_all, patched_botocore = measured["tracer-all"], measured["tracer-botocore"]
+    saved = {
+        "tracer-off": measured["tracer-off"]["median"],
+        "patch": patched_all["median"] - patched_botocore["median"],
+        "idempotency": measured["idempotency"]["median"],
+        "clients": measured["clients"]["median"],
+    }
+    timed = {
+        "tracer-off": {"tracer_where_tracing_is_off": measured["tracer-off"]},
+        "patch": {
+            "tracer_patching_botocore": compared(patched_botocore, patched_all, None),
+        },
+        "idempotency": {"idempotency_setup": measured["idempotency"]},
+        "clients": {"both_clients_again": measured["clients"]},
+    }
+    return {
+        name: {"lever": LEVERS[name], "saved_ms": round(saved[name], 1), **timed[name]}
+        for name in LEVERS
+    }
+
+
+def _snapstart(main: dict[str, list[tuple[float, dict[str, float]]]], memory_mb: int) -> Any:
+    """Without SnapStart a cold start runs interpreter start, import and the first call;
+    with it a restored copy runs the after-restore hook and the first call (the rest is in
+    the snapshot). AWS's own restore time is not measurable here and comes on top."""
+    without = figure([wall for wall, _ in main["handler"]], "ms")
+    init_in_process = figure(
+        [phases["import_ms"] + phases["first_call_ms"] for _, phases in main["handler"]], "ms"
+    )
+    after_restore = _phase(main["snapstart"], "after_restore_ms")
+    before_snapshot = _phase(main["snapstart"], "before_snapshot_ms")
+    removed_ms = without["median"] - after_restore["median"]
+    return {
+        "cold_start_without": without,
+        "init_without_in_process": init_in_process,
+        "before_snapshot": before_snapshot,
+        "after_restore": compared(after_restore, without, None),
+        "removed_ms": round(removed_ms, 1),
+        "memory_mb": memory_mb,
+        "estimated_cold_start_s": {
+            "without": round(estimated_cold_start(without["median"] / 1000, memory_mb), 3),
+            "with_before_restore_time": round(
+                estimated_cold_start(after_restore["median"] / 1000, memory_mb), 3
+            ),
+        },
+    }

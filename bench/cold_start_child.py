@@ -1,0 +1,185 @@
+"""One fresh interpreter playing a Lambda cold start: `python -m bench.cold_start_child MODE`.
+Prints one JSON object (the last line of stdout) with the phases it timed, in milliseconds.
+
+Only the standard library is imported up front, so each mode pays for exactly what it
+measures. The parent (bench.cold_start) gives the process the Lambda's environment.
+
+Modes:
+  handler    import the handler and serve one createOrder (what a Lambda cold start does)
+  boto3      `import boto3`, a DynamoDB and an SQS client, the same PutItem + SendMessage
+  snapstart  what runs before a snapshot (import, before-snapshot hooks), then, timed apart,
+             what runs after a restore (after-restore hooks, the first createOrder)
+  Levers: each times, in a fresh interpreter, the work one lever avoids or keeps:
+  tracer-off      a Powertools Tracer where tracing is off (it still imports the X-Ray SDK)
+  tracer-all      a Tracer with Powertools' default patching (every library X-Ray knows)
+  tracer-botocore a Tracer patching botocore only (what the handler builds when tracing)
+  idempotency     Powertools idempotency set up (skipped until a clientToken arrives)
+  clients         the two clients built again once warm (what per-invocation clients cost)
+"""
+
+import json
+import os
+import sys
+import time
+import uuid
+from typing import Any
+
+STARTED = time.perf_counter()
+
+
+class Context:
+    """The attributes of the Lambda context that the handler and Powertools read."""
+
+    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "orders-bench")
+    function_version = "$LATEST"
+    memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"))
+    invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+    log_group_name = f"/aws/lambda/{function_name}"
+    log_stream_name = "bench"
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+        self._deadline = time.monotonic() + 28
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000
+
+
+def _create_event() -> dict[str, Any]:
+    from harness.appsync_events import appsync_event
+
+    return appsync_event(
+        "create_order",
+        {"input": {"descripcion": f"cold start {uuid.uuid4()}", "fecha_entrega": "2099-12-31"}},
+    )
+
+
+def _serve_first_create(handler: Any) -> None:
+    answer = handler(_create_event(), Context())
+    if not isinstance(answer, dict) or "id" not in answer:
+        raise RuntimeError(f"createOrder answered {answer}")
+
+
+def handler() -> dict[str, float]:
+    started = time.perf_counter()
+    from resolvers.handler import lambda_handler
+
+    imported = _ms(started)
+    started = time.perf_counter()
+    _serve_first_create(lambda_handler)
+    return {"import_ms": imported, "first_call_ms": _ms(started)}
+
+
+def bare_boto3() -> dict[str, float]:
+    started = time.perf_counter()
+    import boto3
+
+    imported = _ms(started)
+    started = time.perf_counter()
+    dynamodb = boto3.client("dynamodb")
+    sqs = boto3.client("sqs")
+    clients = _ms(started)
+    started = time.perf_counter()
+    order_id = str(uuid.uuid4())
+    item = {
+        "id": {"S": order_id},
+        "descripcion": {"S": "cold start"},
+        "fecha_entrega": {"S": "2099-12-31"},
+        "estado": {"S": "recibida"},
+        "fecha_registro": {"S": "2030-01-01T12:00:00.000000Z"},
+        "timestamp": {"N": "1893499200"},
+        "version": {"N": "1"},
+    }
+    dynamodb.put_item(
+        TableName=os.environ["ORDERS_TABLE"],
+        Item=item,
+        ConditionExpression="attribute_not_exists(#id)",
+        ExpressionAttributeNames={"#id": "id"},
+    )
+    sqs.send_message(
+        QueueUrl=os.environ["ORDERS_QUEUE_URL_RECIBIDA"],
+        MessageBody=json.dumps({"id": order_id, "estado": "recibida"}),
+        MessageGroupId="recibida",
+        MessageDeduplicationId=f"{order_id}:recibida:1",
+    )
+    return {"import_ms": imported, "clients_ms": clients, "calls_ms": _ms(started)}
+
+
+def snapstart() -> dict[str, float]:
+    started = time.perf_counter()
+    from resolvers import snapstart as hooks
+    from resolvers.handler import lambda_handler
+
+    hooks.before_snapshot()
+    before = _ms(started)
+    # The snapshot would be taken here; everything below runs in each restored copy.
+    started = time.perf_counter()
+    hooks.after_restore()
+    _serve_first_create(lambda_handler)
+    return {"before_snapshot_ms": before, "after_restore_ms": _ms(started)}
+
+
+def _tracer(**options: Any) -> dict[str, float]:
+    started = time.perf_counter()
+    from aws_lambda_powertools import Tracer
+
+    Tracer(service="orders", **options)
+    return {"lever_ms": _ms(started)}
+
+
+def tracer_all() -> dict[str, float]:
+    return _tracer()
+
+
+def tracer_botocore() -> dict[str, float]:
+    from resolvers.observability import TRACED_LIBRARIES  # cheap, and timed apart below
+
+    return _tracer(patch_modules=TRACED_LIBRARIES)
+
+
+def idempotency() -> dict[str, float]:
+    from resolvers import bootstrap
+
+    application = bootstrap.from_environment()
+    if application.client_tokens is None:
+        raise RuntimeError("the application has no client tokens")
+    started = time.perf_counter()
+    application.client_tokens.prepare()
+    return {"lever_ms": _ms(started)}
+
+
+def clients() -> dict[str, float]:
+    from resolvers.adapters import aws_clients
+
+    aws_clients.dynamodb_client(), aws_clients.sqs_client()
+    started = time.perf_counter()
+    aws_clients.dynamodb_client(), aws_clients.sqs_client()
+    return {"lever_ms": _ms(started)}
+
+
+MODES = {
+    "handler": handler,
+    "boto3": bare_boto3,
+    "snapstart": snapstart,
+    "tracer-off": tracer_all,  # run with tracing disabled: what the handler no longer builds
+    "tracer-all": tracer_all,
+    "tracer-botocore": tracer_botocore,
+    "idempotency": idempotency,
+    "clients": clients,
+}
+
+
+def main() -> int:
+    mode = sys.argv[1]
+    report = MODES[mode]()
+    report["in_process_ms"] = _ms(STARTED)
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""3. Warm overhead: each operation through the handler against the fewest raw boto3 calls
+that do the same AWS work, on the same moto endpoint, interleaved in rounds.
+
+The raw side is what a hand-written function would do at the least: createOrder is a
+conditional PutItem and a SendMessage; updateOrderState a conditional UpdateItem returning
+the new item and a SendMessage (no read first); a page is one Query of the state index.
+The handler runs as deployed (API cache on: pages read whole items) with tracing off."""
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from bench import workload
+from bench.figures import compared, figure
+from bench.in_process import InProcessLambda, event
+from bench.moto_backend import MotoBackend
+from bench.sampling import Call, Measurement, Plan, measure
+from resolvers.contract import resources
+from resolvers.contract.fields import CREATE_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
+from resolvers.domain.states import Estado
+
+GOAL = 1.15
+HANDLER = "handler"
+RAW = "raw boto3"
+PAGE = 20
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class RawOrders:
+    """The same AWS work as the handler, written as directly as boto3 allows."""
+
+    def __init__(self, backend: MotoBackend) -> None:
+        self._dynamodb = backend.aws.dynamodb()
+        self._sqs = backend.aws.sqs()
+        self._table = backend.provisioned.names.orders_table
+        self._queues = backend.provisioned.queue_urls
+
+    def _publish(self, order: dict[str, Any]) -> None:
+        estado = Estado(order["estado"])
+        self._sqs.send_message(
+            QueueUrl=self._queues[estado],
+            MessageBody=json.dumps(order, ensure_ascii=False, separators=(",", ":")),
+            MessageGroupId=estado.value,
+            MessageDeduplicationId=f"{order['id']}:{estado.value}:{order['version']}",
+        )
+
+    def create(self, number: int) -> None:
+        now = datetime.now(UTC)
+        order = {
+            "id": str(uuid.uuid4()),
+            "descripcion": workload.descripcion(number),
+            "fecha_entrega": workload.FECHA_ENTREGA,
+            "estado": Estado.recibida.value,
+            "fecha_registro": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "timestamp": int(now.timestamp()),
+            "version": 1,
+        }
+        self._dynamodb.put_item(
+            TableName=self._table,
+            Item={
+                name: {"N": str(value)} if isinstance(value, int) else {"S": value}
+                for name, value in order.items()
+            },
+            ConditionExpression="attribute_not_exists(#id)",
+            ExpressionAttributeNames={"#id": resources.ORDERS_PARTITION_KEY},
+        )
+        self._publish(order)
+
+    def start(self, order_id: str) -> None:
+        """recibida -> enproceso in one conditional write, then its message."""
+        item = self._dynamodb.update_item(
+            TableName=self._table,
+            Key={resources.ORDERS_PARTITION_KEY: {"S": order_id}},
+            UpdateExpression="SET #e = :to, #v = #v + :one, #u = :now",
+            ConditionExpression="#e = :from",
+            ExpressionAttributeNames={"#e": "estado", "#v": "version", "#u": "fecha_actualizacion"},
+            ExpressionAttributeValues={
+                ":to": {"S": Estado.enproceso.value},
+                ":from": {"S": Estado.recibida.value},
+                ":one": {"N": "1"},
+                ":now": {"S": _now()},
+            },
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+        order: dict[str, Any] = {name: next(iter(value.values())) for name, value in item.items()}
+        self._publish({**order, "version": int(order["version"])})
+
+    def page(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = self._dynamodb.query(
+            TableName=self._table,
+            IndexName=resources.STATE_INDEX_NAME,
+            KeyConditionExpression="#e = :e",
+            ExpressionAttributeNames={"#e": resources.STATE_INDEX_PARTITION_KEY},
+            ExpressionAttributeValues={":e": {"S": workload.LISTED_STATE.value}},
+            Limit=PAGE,
+        )["Items"]
+        if len(items) != PAGE:
+            raise AssertionError(f"a raw page of {PAGE} came back with {len(items)}")
+        return items
+
+
+def _sequence(calls: Sequence[Callable[[], Any]]) -> Call:
+    """One prepared call per timed call (a write is made once), built before timing."""
+    pending = iter(calls)
+
+    def call() -> Any:
+        return next(pending)()
+
+    return call
+
+
+def _page(orders_lambda: InProcessLambda) -> Call:
+    request = event(
+        ORDERS_BY_STATE,
+        {"estado": workload.LISTED_STATE.value, "limit": PAGE},
+        workload.page_selection(workload.WHOLE_ORDER),
+    )
+
+    def call() -> Any:
+        page = orders_lambda.invoke(request)
+        if len(page["items"]) != PAGE:
+            raise AssertionError(f"a page of {PAGE} came back with {len(page['items'])}")
+        return page
+
+    return call
+
+
+def _compared(measurement: Measurement) -> dict[str, Any]:
+    subject = figure(measurement.samples(HANDLER), "ms")
+    return compared(subject, figure(measurement.samples(RAW), "ms"), GOAL)
+
+
+def run(
+    orders_lambda: InProcessLambda, backend: MotoBackend, *, reads: Plan, writes: Plan
+) -> dict[str, Any]:
+    raw = RawOrders(backend)
+    count = writes.calls_per_variant
+    creations = [
+        partial(orders_lambda.call, CREATE_ORDER, workload.create_input(n), ["id"])
+        for n in range(count)
+    ]
+    raw_creations = [partial(raw.create, n) for n in range(count)]
+    fresh = workload.create_orders(orders_lambda, 2 * count)
+    transitions = [
+        partial(
+            orders_lambda.call,
+            UPDATE_ORDER_STATE,
+            {"id": order_id, "estado": Estado.enproceso.value},
+            workload.WHOLE_ORDER,
+        )
+        for order_id in fresh[:count]
+    ]
+    raw_transitions = [partial(raw.start, order_id) for order_id in fresh[count:]]
+    backend.consume_queues()
+    # The page first: the writes add to the listed state, and moto's Query cost grows with it.
+    page = measure({HANDLER: _page(orders_lambda), RAW: raw.page}, reads)
+    create = measure(
+        {HANDLER: _sequence(creations), RAW: _sequence(raw_creations)},
+        writes,
+        backend.consume_queues,
+    )
+    update = measure(
+        {HANDLER: _sequence(transitions), RAW: _sequence(raw_transitions)},
+        writes,
+        backend.consume_queues,
+    )
+    return {
+        "createOrder": _compared(create),
+        "updateOrderState": _compared(update),
+        f"ordersByState (limit {PAGE})": _compared(page),
+    }
