@@ -26,6 +26,9 @@ MEMORY_MB = 512
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
+# AppSync invokes this alias, which points at the version published with each deploy:
+# SnapStart applies to published versions only, and the alias keeps one target for both.
+ALIAS = "live"
 # What the code calls, and nothing else (resolvers/ adapters and Powertools idempotency).
 ORDERS_TABLE_ACTIONS = (
     "dynamodb:GetItem",
@@ -92,6 +95,13 @@ class ResolverFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=self.role,
+            # The runtime hooks are in resolvers/snapstart.py (registered by the handler).
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
+        )
+        # What AppSync invokes: the current version (published when code or configuration
+        # changes), snapshotted when SnapStart is on.
+        self.alias = lambda_.Alias(
+            self, "Live", alias_name=ALIAS, version=self.function.current_version
         )
         self._acknowledge_findings()
 

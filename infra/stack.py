@@ -42,7 +42,7 @@ class OrdersStack(Stack):
             "OrdersApi",
             config=config,
             schema=schema,
-            function=self.resolver_function.function,
+            function=self.resolver_function.alias,
         )
         self.alarms = Alarms(
             self,

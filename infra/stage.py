@@ -21,6 +21,9 @@ class StageConfig:
     stage: Stage
     cache_ttl_seconds: int
     alarm_email: str | None
+    # Lambda SnapStart on the resolver function's published versions (context `snapStart`,
+    # on in prod): a cold start resumes a snapshot taken after init (bench/report.md, 2.).
+    snap_start: bool = False
 
     @property
     def is_prod(self) -> bool:
@@ -65,4 +68,17 @@ class StageConfig:
             stage=stage,
             cache_ttl_seconds=ttl,
             alarm_email=str(email) if email else None,
+            snap_start=_flag(node.try_get_context("snapStart"), default=stage is Stage.prod),
         )
+
+
+def _flag(raw: object, *, default: bool) -> bool:
+    """A boolean context value: true/false as JSON (cdk.json) or as a string (-c)."""
+    if raw is None:
+        return default
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text not in {"true", "false"}:
+        raise ValueError(f"context snapStart must be true or false, not {raw!r}")
+    return text == "true"

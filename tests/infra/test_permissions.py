@@ -112,13 +112,13 @@ def test_lambda_may_do_exactly_what_its_code_does(synthesized: Synthesized) -> N
     assert "ManagedPolicyArns" not in role["Properties"]
 
 
-def test_appsync_may_invoke_only_the_resolver_function(synthesized: Synthesized) -> None:
-    stack = synthesized.stack
-    function = synthesized.logical_id(stack.resolver_function.function.node.default_child)
+def test_appsync_may_invoke_only_the_resolver_alias(synthesized: Synthesized) -> None:
+    # AppSync invokes the `live` alias (a published version): the grant names it alone, no
+    # version wildcard.
+    alias = synthesized.logical_id(synthesized.stack.resolver_function.alias.node.default_child)
     (statement,) = _role_statements(synthesized, _data_source_role(synthesized))
     assert statement["Action"] == "lambda:InvokeFunction"
-    for resource in _as_list(statement["Resource"]):
-        assert function in repr(resource)
+    assert _as_list(statement["Resource"]) == [{"Ref": alias}]
 
 
 def _data_source_role(synthesized: Synthesized) -> Any:
