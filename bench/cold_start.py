@@ -7,8 +7,10 @@ sets (LAMBDA_TASK_ROOT, the X-Ray daemon address and a sampled trace header) and
 POWERTOOLS_TRACE_DISABLED, so the handler's Tracer is on and sends its segments over UDP to
 a socket this process holds on loopback, as the X-Ray daemon would receive them."""
 
+import compileall
 import json
 import os
+import py_compile
 import socket
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.cold_start_child import REPORT_PREFIX
 from bench.figures import compared, figure
 from bench.lambda_sizing import estimated_cold_start, stack_configuration
 from bench.moto_backend import MotoBackend
@@ -25,6 +28,7 @@ from harness.serve_process import HOST
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RESOLVERS_DIR = PROJECT_ROOT / "resolvers"
 CHILD = [sys.executable, "-m", "bench.cold_start_child"]
 CHILD_SECONDS = 120
 GOAL_VS_BOTO3 = 1.3
@@ -33,6 +37,8 @@ GOAL_VS_BOTO3 = 1.3
 # reads; the trace header is what a sampled AppSync request hands the function.
 TRACE_HEADER = "Root=1-65f0a1b2-3c4d5e6f7a8b9c0d1e2f3a4b;Parent=53995c3f42cd8ad8;Sampled=1"
 LEVERS = {
+    "bytecode": "bytecode shipped with the package: without it every cold start compiles "
+    "resolvers/ (Lambda's /var/task is read-only, so nothing is cached between starts)",
     "tracer-off": "X-Ray SDK only when tracing is on: a Powertools Tracer built where tracing "
     "is off (emulator, tests) still imports and configures the X-Ray SDK",
     "patch": "X-Ray patches botocore only: Powertools' default patch_all imports and patches "
@@ -81,21 +87,29 @@ def cloud_environment(backend: MotoBackend, daemon: str, memory_mb: int) -> dict
 
 
 def _child(mode: str, env: Mapping[str, str]) -> tuple[float, dict[str, float]]:
-    """(wall ms of the whole interpreter, the phases it reported)."""
+    """(ms from spawning the interpreter to its report, the phases it reported). The clock
+    stops when the report arrives: a Lambda container does not exit after a cold start, so
+    the interpreter's teardown is no part of one."""
     started = time.perf_counter()
-    done = subprocess.run(  # noqa: S603  # our own module, fixed arguments
+    with subprocess.Popen(  # noqa: S603  # our own module, fixed arguments
         [*CHILD, mode],
         cwd=PROJECT_ROOT,
         env=dict(env),
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=CHILD_SECONDS,
-        check=False,
-    )
-    wall_ms = (time.perf_counter() - started) * 1000
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.cold_start_child {mode} failed:\n{done.stderr[-4000:]}")
-    phases: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    ) as child:
+        assert child.stdout is not None
+        report = ""
+        for line in child.stdout:  # Powertools may log to stdout before the report
+            if line.startswith(REPORT_PREFIX):
+                report = line.removeprefix(REPORT_PREFIX)
+                break
+        wall_ms = (time.perf_counter() - started) * 1000
+        _, errors = child.communicate(timeout=CHILD_SECONDS)
+    if not report or child.returncode != 0:
+        raise RuntimeError(f"bench.cold_start_child {mode} failed:\n{errors[-4000:]}")
+    phases: dict[str, float] = json.loads(report)
     return wall_ms, phases
 
 
@@ -120,8 +134,18 @@ def _phase(samples: list[tuple[float, dict[str, float]]], name: str) -> dict[str
     return figure([phases[name] for _, phases in samples], "ms")
 
 
+def compile_package() -> None:
+    """Bytecode for resolvers/, as the deployment package ships it (infra/function.py): the
+    children then load it instead of compiling (this machine may set PYTHONDONTWRITEBYTECODE,
+    and Lambda could not write it anyway)."""
+    compileall.compile_dir(
+        RESOLVERS_DIR, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+
+
 def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
     memory_mb = stack_configuration().get("memory_mb", 512)
+    compile_package()
     with xray_daemon() as daemon:
         cloud = cloud_environment(backend, daemon, memory_mb)
         local = tracing_off_environment(backend)
@@ -136,6 +160,7 @@ def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
                 "tracer-botocore": cloud,
                 "idempotency": cloud,
                 "clients": cloud,
+                "compile": cloud,
             },
             lever_runs,
         )
@@ -165,12 +190,14 @@ def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
 def _levers(measured: dict[str, dict[str, Any]]) -> dict[str, Any]:
     patched_all, patched_botocore = measured["tracer-all"], measured["tracer-botocore"]
     saved = {
+        "bytecode": measured["compile"]["median"],
         "tracer-off": measured["tracer-off"]["median"],
         "patch": patched_all["median"] - patched_botocore["median"],
         "idempotency": measured["idempotency"]["median"],
         "clients": measured["clients"]["median"],
     }
     timed = {
+        "bytecode": {"compiling_resolvers": measured["compile"]},
         "tracer-off": {"tracer_where_tracing_is_off": measured["tracer-off"]},
         "patch": {
             "tracer_patching_botocore": compared(patched_botocore, patched_all, None),

@@ -20,7 +20,6 @@ CHILD_SECONDS = 300
 # AWS Lambda: "at 1,769 MB, a function has the equivalent of one vCPU"; below that the CPU
 # share is proportional to memory, so single-threaded work (imports) slows down in step.
 ONE_VCPU_MB = 1_769
-# AWS calls createOrder makes when publishing fails: PutItem, SendMessage, DeleteItem.
 
 
 def lambda_env(backend: MotoBackend) -> dict[str, str]:

@@ -180,16 +180,20 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         "",
         *_table(["lever", "saved (median)"], lever_rows),
         "",
-        "The patching saving is measured with this machine's packages installed (httpx, "
-        "requests, sqlite3... all patched by patch_all); the Lambda runtime has fewer, so "
-        "there it is smaller. What remains between the handler and bare boto3 is the import "
-        "of Powertools' event handler (its package imports every resolver type, and asyncio "
-        "for batch resolvers), the Logger and the X-Ray SDK itself while tracing: the first "
-        "call (clients and the two AWS calls) costs the same as boto3's. Tried and left: "
-        "building clients from botocore without boto3 (boto3 adds s3transfer's import, but "
-        "the serializer and Powertools idempotency need boto3 anyway). In the cloud the "
-        "package is not byte-compiled (the zip has no `__pycache__` and `/var/task` is "
-        "read-only), which adds compile time this local figure does not show.",
+        "The handler runs with its package's bytecode, as the zip carries it when `make "
+        "deploy` runs on Python 3.13 (the runtime's; infra/function.py compiles it while "
+        "bundling, and ships sources only from another Python). Lambda's `/var/task` is "
+        "read-only, so without that bytecode every cold start compiles `resolvers/`: the "
+        "largest lever here. The patching saving is measured with this machine's packages "
+        "installed (httpx, requests... all patched by patch_all); the Lambda runtime has "
+        "fewer, so there it is smaller. What remains between the handler and bare boto3 is "
+        "the import of Powertools' event handler (its package imports every resolver type, "
+        "and asyncio for batch resolvers), the Logger, and the X-Ray SDK with its "
+        "segments while tracing; the first call (clients and the two AWS calls) costs about "
+        "what boto3's does. Tried and left: building clients from botocore without boto3 "
+        "(boto3 adds s3transfer's import, but the serializer and Powertools idempotency need "
+        "boto3 anyway). Samples stop when the child reports: a container does not exit after "
+        "a cold start, so interpreter teardown is not counted.",
         "",
         "![cold start](cold_start.png)",
         "",

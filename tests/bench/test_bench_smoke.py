@@ -24,7 +24,7 @@ GOALS = {
     "page_cost.query_large_vs_small": 1.05,
     "projection.ordersByState (limit 20) id vs every field": 1 / 3,
 }
-LEVERS = {"tracer-off", "patch", "idempotency", "clients"}
+LEVERS = {"bytecode", "tracer-off", "patch", "idempotency", "clients"}
 SCENARIOS = {"createOrder", "ordersByState (cache cold)", "ordersByState (cache warm)"}
 CHARTS = ("cold_start.png", "warm_overhead.png", "page_cost.png", "throughput.png")
 
