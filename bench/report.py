@@ -138,7 +138,8 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         "## 1. Cold start vs bare boto3",
         "",
         f"Fresh interpreters, interleaved, {len(handler['samples'])} of each; wall time of the "
-        "whole process (interpreter start to exit). The handler imports `resolvers.handler` "
+        "interpreter from its start to its report (a container does not exit after a cold start, "
+        "so teardown is not counted). The handler imports `resolvers.handler` "
         "and serves its first `createOrder`; bare boto3 does `import boto3`, builds a DynamoDB "
         "and an SQS client and makes the same PutItem and SendMessage, on the same moto "
         "endpoint. Tracing is configured as in the cloud: the Lambda runtime's variables "
@@ -183,17 +184,21 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         "The handler runs with its package's bytecode, as the zip carries it when `make "
         "deploy` runs on Python 3.13 (the runtime's; infra/function.py compiles it while "
         "bundling, and ships sources only from another Python). Lambda's `/var/task` is "
-        "read-only, so without that bytecode every cold start compiles `resolvers/`: the "
-        "largest lever here. The patching saving is measured with this machine's packages "
+        "read-only, so without that bytecode every cold start compiles `resolvers/`. The "
+        "X-Ray savings count where they apply: the first where tracing is off (the emulator "
+        "and the tests), the second in the cloud. The patching saving is measured with "
+        "this machine's packages "
         "installed (httpx, requests... all patched by patch_all); the Lambda runtime has "
         "fewer, so there it is smaller. What remains between the handler and bare boto3 is "
-        "the import of Powertools' event handler (its package imports every resolver type, "
-        "and asyncio for batch resolvers), the Logger, and the X-Ray SDK with its "
-        "segments while tracing; the first call (clients and the two AWS calls) costs about "
-        "what boto3's does. Tried and left: building clients from botocore without boto3 "
+        "the import of Powertools: its event handler alone is about half of what the handler "
+        "adds to boto3's import (`python -X importtime`), because its package imports every "
+        "resolver type it has and asyncio for batch resolvers; then the Logger and Metrics. "
+        "The first call (clients and the two AWS calls) costs about what boto3's does. "
+        "Replacing Powertools' AppSyncResolver with a hand-written router would close most "
+        "of the gap, but the project keeps Powertools as its entry (STYLE.md); the goal is "
+        "not met for that reason. Tried and left: building clients from botocore without boto3 "
         "(boto3 adds s3transfer's import, but the serializer and Powertools idempotency need "
-        "boto3 anyway). Samples stop when the child reports: a container does not exit after "
-        "a cold start, so interpreter teardown is not counted.",
+        "boto3 anyway).",
         "",
         "![cold start](cold_start.png)",
         "",
