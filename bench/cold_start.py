@@ -7,10 +7,9 @@ sets (LAMBDA_TASK_ROOT, the X-Ray daemon address and a sampled trace header) and
 POWERTOOLS_TRACE_DISABLED, so the handler's Tracer is on and sends its segments over UDP to
 a socket this process holds on loopback, as the X-Ray daemon would receive them."""
 
-import compileall
 import json
 import os
-import py_compile
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,8 +36,8 @@ GOAL_VS_BOTO3 = 1.3
 # reads; the trace header is what a sampled AppSync request hands the function.
 TRACE_HEADER = "Root=1-65f0a1b2-3c4d5e6f7a8b9c0d1e2f3a4b;Parent=53995c3f42cd8ad8;Sampled=1"
 LEVERS = {
-    "bytecode": "bytecode shipped with the package: without it every cold start compiles "
-    "resolvers/ (Lambda's /var/task is read-only, so nothing is cached between starts)",
+    "bytecode": "not taken: bytecode shipped in the zip; without it every cold start "
+    "compiles resolvers/ (Lambda's /var/task is read-only), which this is the cost of",
     "tracer-off": "X-Ray SDK only when tracing is on: a Powertools Tracer built where tracing "
     "is off (emulator, tests) still imports and configures the X-Ray SDK",
     "patch": "X-Ray patches botocore only: Powertools' default patch_all imports and patches "
@@ -58,11 +57,12 @@ def xray_daemon() -> Iterator[str]:
 
 
 def _inherited() -> dict[str, str]:
-    return {
+    inherited = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith(("AWS_", "ORDERS_", "POWERTOOLS_", "LAMBDA_", "_X_AMZN"))
     }
+    return {**inherited, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def tracing_off_environment(backend: MotoBackend) -> dict[str, str]:
@@ -134,18 +134,17 @@ def _phase(samples: list[tuple[float, dict[str, float]]], name: str) -> dict[str
     return figure([phases[name] for _, phases in samples], "ms")
 
 
-def compile_package() -> None:
-    """Bytecode for resolvers/, as the deployment package ships it (infra/function.py): the
-    children then load it instead of compiling (this machine may set PYTHONDONTWRITEBYTECODE,
-    and Lambda could not write it anyway)."""
-    compileall.compile_dir(
-        RESOLVERS_DIR, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
-    )
+def without_bytecode() -> None:
+    """resolvers/ as the deployment zip has it: sources only. Lambda's /var/task is
+    read-only, so a cold start compiles the package every time; the children run with
+    PYTHONDONTWRITEBYTECODE so none is cached between them here either."""
+    for cache in RESOLVERS_DIR.rglob("__pycache__"):
+        shutil.rmtree(cache)
 
 
 def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
     memory_mb = stack_configuration().get("memory_mb", 512)
-    compile_package()
+    without_bytecode()
     with xray_daemon() as daemon:
         cloud = cloud_environment(backend, daemon, memory_mb)
         local = tracing_off_environment(backend)

@@ -181,10 +181,9 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         "",
         *_table(["lever", "saved (median)"], lever_rows),
         "",
-        "The handler runs with its package's bytecode, as the zip carries it when `make "
-        "deploy` runs on Python 3.13 (the runtime's; infra/function.py compiles it while "
-        "bundling, and ships sources only from another Python). Lambda's `/var/task` is "
-        "read-only, so without that bytecode every cold start compiles `resolvers/`. The "
+        "The handler runs from sources, as the zip ships it: Lambda's `/var/task` is "
+        "read-only, so each cold start compiles `resolvers/` (the bytecode row is what "
+        "shipping it would save; it needs Python 3.13, the runtime's, at synth). The "
         "X-Ray savings count where they apply: the first where tracing is off (the emulator "
         "and the tests), the second in the cloud. The patching saving is measured with "
         "this machine's packages "

@@ -119,10 +119,6 @@ class ServeProcess:
             time.sleep(0.2)
         raise ServeFailed(f"orders serve never became healthy:\n{self.log.read_text()}")
 
-    @property
-    def pid(self) -> int:
-        return self._process.pid
-
     def health(self) -> dict[str, Any]:
         details: dict[str, Any] = httpx.get(
             f"{self.url}/health", timeout=5, verify=self.verify()
