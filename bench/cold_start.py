@@ -36,8 +36,8 @@ GOAL_VS_BOTO3 = 1.3
 # reads; the trace header is what a sampled AppSync request hands the function.
 TRACE_HEADER = "Root=1-65f0a1b2-3c4d5e6f7a8b9c0d1e2f3a4b;Parent=53995c3f42cd8ad8;Sampled=1"
 LEVERS = {
-    "bytecode": "not taken: bytecode shipped in the zip; without it every cold start "
-    "compiles resolvers/ (Lambda's /var/task is read-only), which this is the cost of",
+    "bytecode": "not taken: bytecode in the zip (needs Python 3.13, the runtime's, at "
+    "synth); saved would be compiling resolvers/, which every cold start does now",
     "tracer-off": "X-Ray SDK only when tracing is on: a Powertools Tracer built where tracing "
     "is off (emulator, tests) still imports and configures the X-Ray SDK",
     "patch": "X-Ray patches botocore only: Powertools' default patch_all imports and patches "
