@@ -14,6 +14,7 @@ from resolvers.contract import resources
 from resolvers.domain.calendar import is_fixed_width
 from resolvers.domain.errors import ValidationError
 from resolvers.domain.queries import StateQuery
+from resolvers.domain.text import is_unicode
 from resolvers.domain.validation import MAX_KEY_LENGTH
 from resolvers.service.ports import PageKey
 
@@ -52,6 +53,8 @@ class StateQueryTokens:
         if (
             not isinstance(order_id, str)
             or not 0 < len(order_id) <= MAX_KEY_LENGTH
+            # JSON escapes can smuggle a lone surrogate, which DynamoDB cannot take.
+            or not is_unicode(order_id)
             or estado != query.estado.value
             or not isinstance(registered, str)
             or not is_fixed_width(registered)

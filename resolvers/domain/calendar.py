@@ -15,12 +15,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 Clock = Callable[[], datetime]
 """Returns the current instant (timezone-aware). Injected so the domain never reads time."""
 
+# ASCII digits only: `\d` in `re` also matches full-width and other Unicode digits, which
+# int() would happily read (full-width "\uff12\uff10\uff19\uff19" is 2099) and AppSync refuses.
 # AWSDate: YYYY-MM-DD with an optional offset (Z, ±hh:mm or ±hh:mm:ss).
-_AWS_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2}(?::\d{2})?)?")
+_AWS_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2}(?::\d{2})?)?", re.ASCII)
 # AWSDateTime: the offset is compulsory; seconds optional; 1 to 9 fractional digits.
 _AWS_DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
-    r"(Z|[+-]\d{2}:\d{2}(?::\d{2})?)"
+    r"(Z|[+-]\d{2}:\d{2}(?::\d{2})?)",
+    re.ASCII,
 )
 
 

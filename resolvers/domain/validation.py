@@ -9,6 +9,7 @@ from resolvers.domain.errors import ValidationError
 from resolvers.domain.order import NewOrder, StateChange, ensure_deliverable
 from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import INITIAL_STATE, Estado
+from resolvers.domain.text import is_blank, is_unicode
 
 MAX_DESCRIPCION_LENGTH = 2000
 MAX_MOTIVO_LENGTH = 2000
@@ -25,21 +26,35 @@ def parse_estado(value: object, argument: str = "estado") -> Estado:
     raise ValidationError(f"{argument} must be one of {allowed}")
 
 
-def validate_order_id(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError("id must be a non-blank string")
-    if len(value) > MAX_KEY_LENGTH:
-        raise ValidationError(f"id must be at most {MAX_KEY_LENGTH} characters")
+def ensure_unicode(value: str, argument: str) -> str:
+    """`value`, unless it holds a lone surrogate: JSON can carry one, UTF-8 cannot."""
+    if not is_unicode(value):
+        raise ValidationError(f"{argument} is not valid Unicode (it holds a lone surrogate)")
     return value
 
 
+def validate_order_id(value: object) -> str:
+    if not isinstance(value, str) or is_blank(value):
+        raise ValidationError("id must be a non-blank string")
+    if len(value) > MAX_KEY_LENGTH:
+        raise ValidationError(f"id must be at most {MAX_KEY_LENGTH} characters")
+    return ensure_unicode(value, "id")
+
+
 def _text(value: object, argument: str, max_length: int) -> str:
-    if not isinstance(value, str) or not value.strip():
+    """Trimmed, not blank (whitespace and invisible characters only), at most
+    `max_length` characters, valid Unicode."""
+    if not isinstance(value, str):
         raise ValidationError(f"{argument} must not be blank")
     text = value.strip()
+    # Length first: a megabyte of text is refused without reading it character by character.
     if len(text) > max_length:
         raise ValidationError(f"{argument} must be at most {max_length} characters")
-    return text
+    if is_blank(text):
+        raise ValidationError(
+            f"{argument} must not be blank (whitespace and invisible characters do not count)"
+        )
+    return ensure_unicode(text, argument)
 
 
 def date_argument(value: object, argument: str) -> date:

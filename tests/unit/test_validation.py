@@ -10,6 +10,7 @@ from resolvers.domain.calendar import format_instant
 from resolvers.domain.errors import ValidationError
 from resolvers.domain.queries import SortDirection
 from resolvers.domain.states import Estado
+from resolvers.domain.text import is_blank
 from resolvers.domain.validation import (
     DEFAULT_LIMIT,
     MAX_DESCRIPCION_LENGTH,
@@ -24,7 +25,8 @@ from resolvers.domain.validation import (
 
 TODAY = date(2030, 6, 15)
 WHITESPACE = st.text(alphabet=" \t\n\r", max_size=5)
-DESCRIPCION = st.text(min_size=1, max_size=MAX_DESCRIPCION_LENGTH).filter(lambda s: s.strip())
+# Not blank: something visible besides whitespace and invisible characters (DESIGN.md).
+DESCRIPCION = st.text(min_size=1, max_size=MAX_DESCRIPCION_LENGTH).filter(lambda s: not is_blank(s))
 ZONES = st.sampled_from(["", "Z", "+02:00", "-05:30"])
 AWARE = st.datetimes(
     min_value=datetime(2000, 1, 1),
