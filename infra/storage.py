@@ -20,6 +20,13 @@ class OrdersTables(Construct):
             sort_key=_string(resources.STATE_INDEX_SORT_KEY),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        # Sparse: only orders whose current state's message may be unsent (orders repair).
+        self.orders.add_global_secondary_index(
+            index_name=resources.UNPUBLISHED_INDEX_NAME,
+            partition_key=_string(resources.UNPUBLISHED_INDEX_PARTITION_KEY),
+            sort_key=_string(resources.UNPUBLISHED_INDEX_SORT_KEY),
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+        )
         self.idempotency = self._table(
             "Idempotency",
             names.idempotency_table,

@@ -1,6 +1,7 @@
 """The orders table in DynamoDB: conditional writes, one GetItem per read, a Query on the
 state index per page (never a Scan)."""
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -8,9 +9,9 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from resolvers.contract import resources
-from resolvers.domain.order import Order
+from resolvers.domain.order import UNPUBLISHED_SINCE, Order
 from resolvers.domain.queries import SortDirection, StateQuery
-from resolvers.domain.states import INITIAL_STATE
+from resolvers.domain.states import INITIAL_STATE, Estado
 from resolvers.service.ports import (
     OrderAlreadyStored,
     OrderView,
@@ -40,13 +41,25 @@ def _from_item(item: dict[str, Any]) -> OrderView:
     return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
 
 
+def _view(item: dict[str, Any]) -> OrderView:
+    """An item as a read returns it: the publication bookkeeping is not the client's."""
+    return {
+        name: _plain(_deserializer.deserialize(value))
+        for name, value in item.items()
+        if name != UNPUBLISHED_SINCE
+    }
+
+
 def _to_item(order: Order) -> dict[str, Any]:
     # Absent optional attributes are not stored: the GraphQL type makes them null.
-    return {
+    item = {
         name: _serializer.serialize(value)
         for name, value in order.as_dict().items()
         if value is not None
     }
+    # A new order's message is not sent yet: in the unpublished index until it is.
+    item[UNPUBLISHED_SINCE] = {"S": order.entered_state_at}
+    return item
 
 
 def _projection(attributes: Projection) -> dict[str, Any]:
@@ -96,7 +109,7 @@ class OrdersTable:
             **_projection(attributes),
         )
         item = response.get("Item")
-        return None if item is None else _from_item(item)
+        return None if item is None else _view(item)
 
     def query_by_state(
         self, query: StateQuery, *, limit: int, start: PageKey | None, attributes: Projection
@@ -121,7 +134,7 @@ class OrdersTable:
             exclusive_start = response.get("LastEvaluatedKey")
             if exclusive_start is None:
                 break
-        views = [_from_item(item) for item in items[:limit]]
+        views = [_view(item) for item in items[:limit]]
         if len(items) <= limit:
             return Page(items=views)
         last = views[-1]
@@ -165,7 +178,7 @@ class OrdersTable:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(before.id),
-                **_update_from(before, after),
+                **_update_from(before, after, unpublished_since=after.entered_state_at),
                 # The stored item when the condition fails tells the use case why.
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -177,14 +190,61 @@ class OrdersTable:
             raise StaleOrder(None if not item else Order.from_dict(_from_item(item))) from None
 
     def revert_transition(self, before: Order, after: Order) -> None:
+        # `before` was published (the service publishes a state before leaving it).
         try:
             self._client.update_item(
-                TableName=self._table, Key=self._key(before.id), **_update_from(after, before)
+                TableName=self._table,
+                Key=self._key(before.id),
+                **_update_from(after, before, unpublished_since=None),
             )
         except ClientError as error:
             if _is_condition_failure(error):
                 raise StaleOrder(None) from None
             raise
+
+    def mark_published(self, order: Order) -> None:
+        """Take `order` out of the unpublished index, if it is still at that version."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(order.id),
+                UpdateExpression="REMOVE #unpublished",
+                ConditionExpression="#estado = :estado AND #version = :version",
+                ExpressionAttributeNames={
+                    "#unpublished": UNPUBLISHED_SINCE,
+                    "#estado": "estado",
+                    "#version": "version",
+                },
+                ExpressionAttributeValues={
+                    ":estado": {"S": order.estado.value},
+                    ":version": _serializer.serialize(order.version),
+                },
+            )
+        except ClientError as error:
+            # Moved on or gone since: a later write owns the marker, or there is none.
+            if not _is_condition_failure(error):
+                raise
+
+    def unpublished(self, estado: Estado, *, until: str) -> Iterator[str]:
+        """Ids of the orders in `estado` marked unpublished at `until` or earlier: a Query
+        on the sparse unpublished index (eventually consistent; callers re-read)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": resources.UNPUBLISHED_INDEX_NAME,
+            "KeyConditionExpression": "#e = :e AND #since <= :until",
+            "ExpressionAttributeNames": {
+                "#e": resources.UNPUBLISHED_INDEX_PARTITION_KEY,
+                "#since": resources.UNPUBLISHED_INDEX_SORT_KEY,
+            },
+            "ExpressionAttributeValues": {":e": {"S": estado.value}, ":until": {"S": until}},
+        }
+        while True:
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                yield item[resources.ORDERS_PARTITION_KEY]["S"]
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def remove_new(self, order: Order) -> None:
         try:
@@ -215,9 +275,10 @@ _STATE_ATTRIBUTES = (
 )
 
 
-def _update_from(stored: Order, target: Order) -> dict[str, Any]:
+def _update_from(stored: Order, target: Order, *, unpublished_since: str | None) -> dict[str, Any]:
     """An UpdateItem that turns `stored` into `target`, conditioned on the item still
-    being `stored` (state and version): the single write of a transition or of its undo."""
+    being `stored` (state and version): the single write of a transition or of its undo.
+    It sets the unpublished marker to `unpublished_since`, or removes it for None."""
     stored_values, target_values = stored.as_dict(), target.as_dict()
     names = dict(_CONDITION_NAMES)
     values: dict[str, Any] = {
@@ -234,6 +295,12 @@ def _update_from(stored: Order, target: Order) -> dict[str, Any]:
             sets.append(f"#{name} = :{name}")
             names[f"#{name}"] = name
             values[f":{name}"] = _serializer.serialize(target_values[name])
+    names["#unpublished"] = UNPUBLISHED_SINCE
+    if unpublished_since is None:
+        removes.append("#unpublished")
+    else:
+        sets.append("#unpublished = :unpublished")
+        values[":unpublished"] = {"S": unpublished_since}
     expression = "SET " + ", ".join(sets)
     if removes:
         expression += " REMOVE " + ", ".join(removes)

@@ -4,6 +4,7 @@ Lambda, the local emulator (which provisions them in moto) and the CDK stack."""
 from dataclasses import dataclass
 from typing import Any
 
+from resolvers.domain.order import UNPUBLISHED_SINCE
 from resolvers.domain.states import Estado
 
 SERVICE = "orders"
@@ -21,6 +22,13 @@ STATE_INDEX_SORT_KEY = "fecha_registro"
 # What DynamoDB needs to resume a Query on the index (its LastEvaluatedKey): the table's
 # key and the index's. A nextToken carries exactly these.
 PAGE_KEY_ATTRIBUTES = (ORDERS_PARTITION_KEY, STATE_INDEX_PARTITION_KEY, STATE_INDEX_SORT_KEY)
+
+# Sparse index of the orders whose current state's message may not be sent yet: the write
+# that enters a state sets UNPUBLISHED_SINCE, the publish clears it, and only items that
+# carry it are in the index. `orders repair` queries it (per state) instead of scanning.
+UNPUBLISHED_INDEX_NAME = "unpublished"
+UNPUBLISHED_INDEX_PARTITION_KEY = STATE_INDEX_PARTITION_KEY
+UNPUBLISHED_INDEX_SORT_KEY = UNPUBLISHED_SINCE
 
 # Powertools idempotency table (its default attribute names).
 IDEMPOTENCY_PARTITION_KEY = "id"
@@ -95,7 +103,8 @@ def orders_table_definition(name: str) -> dict[str, Any]:
         "TableName": name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [
-            {"AttributeName": attribute, "AttributeType": "S"} for attribute in PAGE_KEY_ATTRIBUTES
+            {"AttributeName": attribute, "AttributeType": "S"}
+            for attribute in (*PAGE_KEY_ATTRIBUTES, UNPUBLISHED_INDEX_SORT_KEY)
         ],
         "KeySchema": [{"AttributeName": ORDERS_PARTITION_KEY, "KeyType": "HASH"}],
         "GlobalSecondaryIndexes": [
@@ -106,7 +115,16 @@ def orders_table_definition(name: str) -> dict[str, Any]:
                     {"AttributeName": STATE_INDEX_SORT_KEY, "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
-            }
+            },
+            {
+                "IndexName": UNPUBLISHED_INDEX_NAME,
+                "KeySchema": [
+                    {"AttributeName": UNPUBLISHED_INDEX_PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": UNPUBLISHED_INDEX_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                # Keys only: repair re-reads each order consistently before publishing it.
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
         ],
     }
 

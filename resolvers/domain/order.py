@@ -1,7 +1,7 @@
 """The work order and the one way it changes state."""
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,6 +12,9 @@ from resolvers.domain.states import INITIAL_STATE, Estado, can_transition_to
 # Stable namespace for ids derived from a clientToken: a retried createOrder gets the same
 # id, so it lands on the same item and the same queue deduplication id.
 CLIENT_TOKEN_NAMESPACE = uuid.UUID("5f0c2a8e-8d0b-4c55-9b43-6f1e2d7c9a10")
+
+# The stored attribute behind Order.unpublished_since (the sparse index's sort key).
+UNPUBLISHED_SINCE = "unpublished_since"
 
 ORDER_ATTRIBUTES: frozenset[str] = frozenset(
     {
@@ -70,6 +73,25 @@ class Order:
     version: int
     fecha_actualizacion: str | None = None
     motivo_cancelacion: str | None = None
+    # When the order entered its state, while that state's message may not be sent yet
+    # (set with the write, cleared after the publish); None once published. Bookkeeping of
+    # the store, not part of the order: it is left out of comparisons and of as_dict.
+    unpublished_since: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def entered_state_at(self) -> str:
+        """When the order entered its current state (fixed-width UTC)."""
+        return self.fecha_actualizacion or self.fecha_registro
+
+    def is_same_write(self, other: "Order") -> bool:
+        """True when both are the same state entry: same state, version and instant. A
+        write that was applied in part (or whose answer was lost) is recognised by it."""
+        return (self.id, self.estado, self.version, self.entered_state_at) == (
+            other.id,
+            other.estado,
+            other.version,
+            other.entered_state_at,
+        )
 
     @classmethod
     def register(cls, new: NewOrder, *, order_id: str, now: datetime) -> "Order":
@@ -98,6 +120,7 @@ class Order:
             version=int(data["version"]),
             fecha_actualizacion=data.get("fecha_actualizacion"),
             motivo_cancelacion=data.get("motivo_cancelacion"),
+            unpublished_since=data.get(UNPUBLISHED_SINCE),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -135,4 +158,5 @@ def transition(order: Order, change: StateChange, *, now: datetime) -> Order:
         version=order.version + 1,
         fecha_actualizacion=format_instant(now),
         motivo_cancelacion=change.motivo if change.estado is Estado.cancelada else None,
+        unpublished_since=None,
     )

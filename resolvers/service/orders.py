@@ -2,14 +2,21 @@
 
 Invariant kept here: an order visible in state S always has its message in S's queue. A
 write is published right after; when publishing fails the write is undone (conditionally,
-so a concurrent change is never clobbered) and the caller gets an error to retry."""
+so a concurrent change is never clobbered) and the caller gets an error to retry.
+
+A write that fails, or whose answer is lost, may still have landed: the store is read
+again and the truth reported (the write finished and published, or nothing changed),
+never an error that blames the caller's own write. What no invocation can finish (it
+was killed between write and publish) stays marked unpublished in the store, and is
+announced by the next transition of that order or by `orders repair`."""
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from resolvers.domain.calendar import Clock
+from resolvers.domain.calendar import Clock, format_instant
 from resolvers.domain.errors import ConflictError, NotFound, OrderError
 from resolvers.domain.order import NewOrder, Order, StateChange, transition
 from resolvers.domain.queries import StateQuery
@@ -27,6 +34,11 @@ from resolvers.service.ports import (
 )
 
 logger = logging.getLogger(__name__)
+
+# No invocation writes for longer: AppSync drops a request after 30 s and the Lambda's
+# timeout is below that (infra/function.py). An unpublished marker younger than this may
+# belong to a write still on its way to publishing; an older one was left by a crash.
+IN_FLIGHT_SECONDS = 30.0
 
 
 class NoTimeToUndo(Exception):
@@ -64,8 +76,24 @@ class OrderService:
             self.repository.add(order)
         except OrderAlreadyStored:
             return self._resume_creation(new, order)
+        except Exception:
+            # The store failed, or its answer was lost: carry on only if the order is there.
+            if not self._landed(order):
+                raise
         self._publish_or_undo(order, undo=lambda: self.repository.remove_new(order))
         return order
+
+    def _landed(self, order: Order) -> bool:
+        """Whether a creation whose call failed was stored anyway (whole: PutItem is
+        atomic, but an order stored in part would be undone rather than published)."""
+        stored = self.repository.load(order.id)
+        if stored is None:
+            return False
+        if stored == order:
+            return True
+        if stored.is_same_write(order):
+            self.repository.remove_new(stored)
+        return False
 
     def _resume_creation(self, new: NewOrder, attempted: Order) -> Order:
         """A retry after a crash between write and publish (the idempotency record had
@@ -75,9 +103,11 @@ class OrderService:
         stored = self.repository.load(attempted.id)
         if stored is None or not self._created_from(stored, attempted, new):
             raise ConflictError("clientToken was already used for another order")
-        if stored.estado is INITIAL_STATE and stored.version == 1:
+        if stored.estado is INITIAL_STATE and stored.unpublished_since is not None:
             # Only this call's own write is undone: an earlier call's order may have been
             # acknowledged to its client (its idempotency record has since expired).
+            # No other call with this token is running: Powertools idempotency lets one
+            # at a time through, until it ends or its invocation times out.
             ours = stored == attempted
             self._publish_or_undo(
                 stored, undo=lambda: self.repository.remove_new(stored) if ours else None
@@ -95,17 +125,51 @@ class OrderService:
             raise NotFound(f"no order has id {order_id}")
         updated = transition(current, change, now=self.clock())
         self._ensure_time_to_undo()
+        if current.unpublished_since is not None:
+            self._announce_before_leaving(current)
         try:
             self.repository.save_transition(current, updated)
         except StaleOrder as stale:
             # A retried write whose first attempt landed (its answer was lost) finds our
             # own write: the transition happened, so it is published like any other.
-            if stale.current != updated:
-                raise self._explain_lost_write(order_id, stale.current, change) from None
+            self._finish_own_write(updated, stale.current, change)
+        except Exception:
+            # Failed, or answered with an error after applying some or all of it: read
+            # the truth. Unchanged means nothing happened, and the failure is reported.
+            stored = self.repository.load(order_id)
+            if stored == current:
+                raise
+            self._finish_own_write(updated, stored, change)
         self._publish_or_undo(
             updated, undo=lambda: self.repository.revert_transition(current, updated)
         )
         return updated.as_dict()
+
+    def _finish_own_write(self, updated: Order, stored: Order | None, change: StateChange) -> None:
+        """After a conditional write that did not answer success: `stored` is our write,
+        whole (carry on), in part (complete it) or someone else's (report what they did)."""
+        if stored is None or not stored.is_same_write(updated):
+            raise self._explain_lost_write(updated.id, stored, change)
+        if stored != updated:
+            # Applied in part: complete it, on the condition that it is still that write.
+            self.repository.save_transition(stored, updated)
+
+    def _announce_before_leaving(self, current: Order) -> None:
+        """The state being left may never have been published (its writer was killed after
+        the write): publish it first, so that its consumers see it, and in order. A marker
+        too fresh may be a write still publishing, which might yet be undone: wait for it."""
+        if self._in_flight(current):
+            raise ConflictError(
+                f"order {current.id} is being changed by another request, or its last change "
+                "is not published yet; read it again and retry shortly"
+            )
+        try:
+            self.publisher.publish(current)
+        except Exception as failure:
+            raise OrderNotPublished(
+                f"order {current.id} could not be published in {current.estado.value}; retry"
+            ) from failure
+        self._mark_published(current)
 
     def _explain_lost_write(
         self, order_id: str, now_stored: Order | None, change: StateChange
@@ -132,6 +196,11 @@ class OrderService:
         token = None if page.last_key is None else self.page_tokens.encode(page.last_key, query)
         return {"items": page.items, "nextToken": token}
 
+    def _in_flight(self, order: Order) -> bool:
+        """Whether `order`'s unpublished marker may belong to a write still running."""
+        cutoff = format_instant(self.clock() - timedelta(seconds=IN_FLIGHT_SECONDS))
+        return order.unpublished_since is not None and order.unpublished_since > cutoff
+
     def _ensure_time_to_undo(self) -> None:
         if self.deadline is None:
             return
@@ -157,3 +226,16 @@ class OrderService:
             raise OrderNotPublished(
                 f"order {order.id} could not be published in {order.estado.value}; retry"
             ) from failure
+        self._mark_published(order)
+
+    def _mark_published(self, order: Order) -> None:
+        try:
+            self.repository.mark_published(order)
+        except Exception:
+            # The message is sent; the marker only makes `orders repair` send it again,
+            # with the same deduplication id. Not worth failing a finished write for.
+            logger.warning(
+                "published but still marked unpublished",
+                extra={"order_id": order.id, "estado": order.estado, "version": order.version},
+                exc_info=True,
+            )

@@ -1,12 +1,13 @@
 """The interfaces the use cases need. Real adapters live in resolvers/adapters; the tests
 swap in in-memory fakes."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from resolvers.domain.order import NewOrder, Order
 from resolvers.domain.queries import StateQuery
+from resolvers.domain.states import Estado
 
 OrderView = dict[str, Any]
 """An order as a read returns it: every attribute, or only the projected ones."""
@@ -39,10 +40,12 @@ class Page:
 
 class OrderRepository(Protocol):
     def add(self, order: Order) -> None:
-        """Store a new order; raise OrderAlreadyStored when its id exists."""
+        """Store a new order, marked unpublished; raise OrderAlreadyStored when its id
+        exists."""
 
     def load(self, order_id: str) -> Order | None:
-        """The whole order, read consistently (for a write that follows)."""
+        """The whole order with its unpublished marker, read consistently (for a write
+        that follows)."""
 
     def get(self, order_id: str, attributes: Projection) -> OrderView | None: ...
 
@@ -51,16 +54,23 @@ class OrderRepository(Protocol):
     ) -> Page: ...
 
     def save_transition(self, before: Order, after: Order) -> None:
-        """Write `after` only if the stored order is still `before` (state and version);
-        otherwise raise StaleOrder."""
+        """Write `after`, marked unpublished, only if the stored order is still `before`
+        (state and version); otherwise raise StaleOrder."""
 
     def remove_new(self, order: Order) -> None:
         """Undo `add`, only if the order was not changed since; otherwise leave it and
         raise StaleOrder."""
 
     def revert_transition(self, before: Order, after: Order) -> None:
-        """Undo `save_transition`, only if the order is still `after`; otherwise leave it
-        and raise StaleOrder."""
+        """Undo `save_transition`, only if the order is still `after` (otherwise leave it
+        and raise StaleOrder); `before` was published, so the marker goes."""
+
+    def mark_published(self, order: Order) -> None:
+        """Clear the unpublished marker if the order is still at `order`'s version."""
+
+    def unpublished(self, estado: Estado, *, until: str) -> Iterable[str]:
+        """Ids of the orders in `estado` marked unpublished at `until` or before (from an
+        index that may lag: re-read before acting)."""
 
 
 class PageTokens(Protocol):

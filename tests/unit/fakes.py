@@ -1,6 +1,6 @@
 """In-memory stand-ins for the service's interfaces, defined once for every unit test."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -10,7 +10,7 @@ from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.domain.errors import ConflictError
 from resolvers.domain.order import NewOrder, Order
 from resolvers.domain.queries import SortDirection, StateQuery
-from resolvers.domain.states import INITIAL_STATE
+from resolvers.domain.states import INITIAL_STATE, Estado
 from resolvers.service.orders import OrderService
 from resolvers.service.ports import (
     OrderAlreadyStored,
@@ -37,7 +37,7 @@ class FakeRepository:
     def add(self, order: Order) -> None:
         if order.id in self.orders:
             raise OrderAlreadyStored(order.id)
-        self.orders[order.id] = order
+        self.orders[order.id] = replace(order, unpublished_since=order.entered_state_at)
 
     def load(self, order_id: str) -> Order | None:
         return self.orders.get(order_id)
@@ -83,7 +83,7 @@ class FakeRepository:
         stored = self.orders.get(before.id)
         if stored is None or (stored.estado, stored.version) != (before.estado, before.version):
             raise StaleOrder(stored)
-        self.orders[after.id] = after
+        self.orders[after.id] = replace(after, unpublished_since=after.entered_state_at)
 
     def remove_new(self, order: Order) -> None:
         stored = self.orders.get(order.id)
@@ -95,7 +95,18 @@ class FakeRepository:
         stored = self.orders.get(after.id)
         if stored is None or (stored.estado, stored.version) != (after.estado, after.version):
             raise StaleOrder(None)
-        self.orders[before.id] = replace(before)
+        self.orders[before.id] = replace(before, unpublished_since=None)
+
+    def mark_published(self, order: Order) -> None:
+        stored = self.orders.get(order.id)
+        if stored is not None and (stored.estado, stored.version) == (order.estado, order.version):
+            self.orders[order.id] = replace(stored, unpublished_since=None)
+
+    def unpublished(self, estado: Estado, *, until: str) -> Iterator[str]:
+        for order in list(self.orders.values()):
+            since = order.unpublished_since
+            if order.estado is estado and since is not None and since <= until:
+                yield order.id
 
 
 class FakePublisher:

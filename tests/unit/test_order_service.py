@@ -174,10 +174,13 @@ def test_a_retried_transition_whose_first_attempt_landed_is_published() -> None:
 
 
 def test_a_retry_after_the_token_record_expired_never_deletes_the_stored_order() -> None:
-    # given: an order created (and acknowledged) long ago with a clientToken, still recibida
+    # given: an order created long ago with a clientToken, still recibida, whose message
+    # was lost with its invocation (it is still marked unpublished)
     repository = FakeRepository()
     new = replace(NEW, client_token="tok")
     first = order_service(repository).create_order(new)
+    stored = repository.orders[first["id"]]
+    repository.orders[first["id"]] = replace(stored, unpublished_since=stored.fecha_registro)
     # when: the same call is replayed after its idempotency record expired, and the
     # re-publish fails
     publisher = FakePublisher()
@@ -195,13 +198,30 @@ def test_a_retry_after_the_token_record_expired_never_deletes_the_stored_order()
     assert repository.orders[first["id"]].as_dict() == first
 
 
+def test_a_replay_of_a_published_creation_sends_nothing_again() -> None:
+    # given an order created and published long ago with a clientToken
+    repository, publisher = FakeRepository(), FakePublisher()
+    new = replace(NEW, client_token="tok")
+    first = order_service(repository, publisher, guard=FakeCreationGuard()).create_order(new)
+    # when the call is replayed after its idempotency record expired (a new guard)
+    replay = order_service(
+        repository,
+        publisher,
+        guard=FakeCreationGuard(),
+        clock=SteppingClock(START + timedelta(days=2)),
+    )
+    # then it gets the stored order, and its message is not sent a second time
+    assert replay.create_order(new) == first
+    assert [o.id for o in publisher.published] == [first["id"]]
+
+
 def test_a_creation_whose_answer_was_lost_is_still_undone_when_publishing_fails() -> None:
     # given: PutItem lands, its answer is lost, and the retry finds the order stored
     repository, publisher = FakeRepository(), FakePublisher()
     publisher.failing = True
 
     def add_then_lose_the_answer(order: Order) -> None:
-        repository.orders[order.id] = order
+        repository.orders[order.id] = replace(order, unpublished_since=order.entered_state_at)
         raise OrderAlreadyStored(order.id)
 
     repository.add = add_then_lose_the_answer  # type: ignore[method-assign]
