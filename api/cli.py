@@ -14,6 +14,8 @@ from api.sdl import write_schema
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
 from resolvers.contract.resources import ENV_CACHE_TTL
 from resolvers.domain.states import Estado
+from resolvers.resources import LOCAL_STAGE
+from resolvers.service.orders import IN_FLIGHT_SECONDS
 
 if TYPE_CHECKING:
     from api.emulator.local_aws import LocalAws
@@ -95,6 +97,39 @@ def _running_aws(args: argparse.Namespace) -> "LocalAws":
         **({"AWS_REGION": running["aws_region"]} if "aws_region" in running else {}),
     }
     return LocalAws.at(running["aws_endpoint"], embedded=running["embedded_aws"], env=env)
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from api.emulator.local_aws import LocalAws
+    from api.repair import repair
+    from resolvers.adapters import aws_clients
+    from resolvers.resources import ResourceNames
+
+    if args.cloud:
+        # The Lambda's own clients: the caller's credentials and region, standard retries.
+        dynamodb, sqs = aws_clients.dynamodb_client(), aws_clients.sqs_client()
+    else:
+        aws = LocalAws.choose(args.host, args.aws_port, args.endpoint_url)
+        dynamodb, sqs = aws.dynamodb(), aws.sqs()
+    count = repair(
+        dynamodb,
+        sqs,
+        ResourceNames(args.stage),
+        older_than_seconds=args.older_than,
+        out=sys.stdout,
+    )
+    print(f"{count} message(s) republished", file=sys.stderr)
+    return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"{text}: seconds cannot be negative")
+    return seconds
 
 
 def _from_env(name: str, default: int) -> str:
@@ -230,6 +265,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="print (JSON lines, FIFO order) and delete the messages of one state's queue",
     )
     queues.set_defaults(run=_queues)
+
+    repair = commands.add_parser(
+        "repair",
+        help="publish the orders whose state's message was never sent (a killed invocation)",
+    )
+    _add_aws_options(repair)
+    repair.add_argument(
+        "--cloud",
+        action="store_true",
+        help="AWS itself, with your credentials and region, instead of the emulator",
+    )
+    repair.add_argument(
+        "--stage",
+        default=LOCAL_STAGE,
+        help=f"whose table and queues (default {LOCAL_STAGE}, the emulator's)",
+    )
+    repair.add_argument(
+        "--older-than",
+        type=_seconds,
+        default=IN_FLIGHT_SECONDS,
+        metavar="SECONDS",
+        help="only orders unpublished for at least this long: younger ones may belong to a "
+        f"write still running (default {IN_FLIGHT_SECONDS:g})",
+    )
+    repair.set_defaults(run=_repair)
     return parser
 
 

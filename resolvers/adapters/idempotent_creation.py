@@ -4,6 +4,7 @@ The key is the clientToken alone; the validated input is hashed for payload vali
 a token reused with a different input is a ConflictError instead of the first order.
 Imported on the first clientToken only (resolvers.adapters.idempotency)."""
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,11 @@ from resolvers.contract import resources
 from resolvers.domain.errors import ConflictError
 from resolvers.domain.order import NewOrder
 from resolvers.service.ports import OrderView
+
+# A call that finds the token's first call still running waits for its result: a createOrder
+# takes milliseconds, so concurrent retries of one request all get the order. Doubling
+# waits, 3.15 s in all, well inside the time a write keeps in reserve (aws_clients.py).
+IN_PROGRESS_WAITS_SECONDS = tuple(0.05 * 2**attempt for attempt in range(6))
 
 if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -66,14 +72,18 @@ class IdempotentCreation:
 
     def run(self, new: NewOrder, create: Callable[[], OrderView]) -> OrderView:
         request = {"clientToken": new.client_token, **input_of(new)}
-        try:
-            result: OrderView = self._once(request=request, create=create)
-        except IdempotencyValidationError:
-            raise ConflictError(
-                "clientToken was already used with a different input; use a new clientToken"
-            ) from None
-        except IdempotencyAlreadyInProgressError:
-            raise ConflictError(
-                "a createOrder with this clientToken is still running; retry shortly"
-            ) from None
-        return result
+        for wait in (*IN_PROGRESS_WAITS_SECONDS, None):
+            try:
+                result: OrderView = self._once(request=request, create=create)
+            except IdempotencyValidationError:
+                raise ConflictError(
+                    "clientToken was already used with a different input; use a new clientToken"
+                ) from None
+            except IdempotencyAlreadyInProgressError:
+                if wait is None:
+                    break
+                # The first call's result (or its failure, which frees the token) is near.
+                time.sleep(wait)
+            else:
+                return result
+        raise ConflictError("a createOrder with this clientToken is still running; retry shortly")
