@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import httpx
@@ -41,7 +41,7 @@ class SharedAws:
     names: resources.ResourceNames
     queue_urls: dict[Estado, str]
 
-    def client(self, service: str) -> Any:
+    def client(self, service: Literal["dynamodb", "sqs"]) -> Any:
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
