@@ -5,11 +5,14 @@ can watch and break."""
 import dataclasses
 import itertools
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -21,12 +24,14 @@ from api.emulator.lambda_function import LambdaContext
 from api.emulator.provisioning import provision
 from harness.appsync_events import appsync_event
 from harness.clocks import SteppingClock
+from harness.serve_process import PROJECT_ROOT
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
 from resolvers.contract import resources
 from resolvers.contract.settings import Settings
 from resolvers.domain.states import Estado
 from resolvers.handler import Handler, handler_for
+from tests.integration.moto_server import AtomicMotoServer
 
 STAGE = "test"
 REGION = "eu-west-1"
@@ -201,3 +206,96 @@ def invoke(wiring: Wiring) -> Invoke:
         return wiring.handler(appsync_event(name, arguments, selection), LambdaContext())
 
     return call
+
+
+SHARED_STAGE = "shared"
+CLI_SECONDS = 60
+
+
+@dataclass
+class SharedAws:
+    """A moto server that the test, the killed child and the CLI all reach."""
+
+    endpoint: str
+    env: dict[str, str]
+    names: resources.ResourceNames
+    queue_urls: dict[Estado, str]
+
+    def client(self, service: Literal["dynamodb", "sqs"]) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+    def invoke(self, operation: str, arguments: dict[str, Any]) -> Any:
+        """The real handler in this process, as a fresh container: its application built
+        from the environment on this first invocation."""
+        handler = handler_for(bootstrap.from_environment)
+        return handler(appsync_event(operation, arguments), LambdaContext())
+
+    def orders(self) -> dict[str, dict[str, Any]]:
+        # Test-side inspection; the code under test never scans.
+        items = self.client("dynamodb").scan(TableName=self.names.orders_table)["Items"]
+        return {item["id"]["S"]: item for item in items}
+
+    def messages(self, estado: Estado) -> list[dict[str, Any]]:
+        """Every message in `estado`'s queue (consumed)."""
+        sqs, received = self.client("sqs"), []
+        while batch := sqs.receive_message(
+            QueueUrl=self.queue_urls[estado], MaxNumberOfMessages=10, AttributeNames=["All"]
+        ).get("Messages", []):
+            received.extend(batch)
+            for message in batch:
+                sqs.delete_message(
+                    QueueUrl=self.queue_urls[estado], ReceiptHandle=message["ReceiptHandle"]
+                )
+        return received
+
+    def dedup_ids(self, estado: Estado) -> list[str]:
+        return [m["Attributes"]["MessageDeduplicationId"] for m in self.messages(estado)]
+
+    def orders_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603  # our own CLI, fixed arguments
+            [sys.executable, "-m", "api.cli", *args, "--endpoint-url", self.endpoint],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=CLI_SECONDS,
+            check=True,
+        )
+
+
+@pytest.fixture
+def shared_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SharedAws]:
+    server = AtomicMotoServer()
+    server.start()
+    endpoint = server.endpoint
+    names = resources.ResourceNames(SHARED_STAGE)
+    base = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+    }
+    try:
+        aws = SharedAws(endpoint, base, names, {})
+        aws.queue_urls = provision(aws.client("dynamodb"), aws.client("sqs"), names).queue_urls
+        aws.env = {
+            **base,
+            resources.ENV_STAGE: SHARED_STAGE,
+            resources.ENV_CACHE_TTL: "0",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            **{resources.env_queue_url(e): url for e, url in aws.queue_urls.items()},
+        }
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        for name, value in aws.env.items():
+            monkeypatch.setenv(name, value)
+        yield aws
+    finally:
+        server.stop()

@@ -11,12 +11,13 @@ import sys
 import threading
 from typing import Any
 
+from resolvers.runtime_context import LocalContext
+
+from harness.appsync_events import appsync_event
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
-from resolvers.handler import lambda_handler
-from resolvers.runtime_context import LocalContext
-from resolvers.settings import Settings
-from harness.appsync_events import appsync_event
+from resolvers.contract.settings import Settings
+from resolvers.handler import handler_for
 
 STOPPED = "STOPPED"
 
@@ -41,8 +42,8 @@ def main(step: str, operation: str, arguments: dict[str, Any]) -> None:
         dynamodb.meta.events.register("before-send.dynamodb.UpdateItem", stop_once_sent)
     else:
         raise SystemExit(f"unknown step {step}")
-    bootstrap.use(bootstrap.build(Settings.from_env(), dynamodb=dynamodb, sqs=sqs))
-    result = lambda_handler(appsync_event(operation, arguments), LocalContext())
+    handler = handler_for(lambda: bootstrap.build(Settings.from_env(), dynamodb=dynamodb, sqs=sqs))
+    result = handler(appsync_event(operation, arguments), LocalContext())
     print(json.dumps(result), flush=True)
 
 

@@ -8,121 +8,25 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-import boto3
-import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
-from api.emulator.provisioning import provision
-from resolvers import bootstrap, resources
+from harness.serve_process import PROJECT_ROOT
 from resolvers.domain.states import Estado
-from resolvers.handler import lambda_handler
-from resolvers.runtime_context import LocalContext
-from harness.appsync_events import appsync_event
+from tests.integration.conftest import SHARED_STAGE as STAGE
+from tests.integration.conftest import SharedAws
 from tests.integration.killed_invocation import STOPPED
-from harness.serve_process import HOST, PROJECT_ROOT, free_port
 
-STAGE = "crash"
-REGION = "eu-west-1"
 TOKEN_INPUT = {"descripcion": "Cambiar filtro", "fecha_entrega": "2099-05-05", "clientToken": "k"}
 WAIT_SECONDS = 60
 
 
-@dataclass
-class SharedAws:
-    """A moto server that the test, the killed child and the CLI all reach."""
-
-    endpoint: str
-    env: dict[str, str]
-    names: resources.ResourceNames
-    queue_urls: dict[Estado, str]
-
-    def client(self, service: Literal["dynamodb", "sqs"]) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-
-    def orders(self) -> dict[str, dict[str, Any]]:
-        # Test-side inspection; the code under test never scans.
-        items = self.client("dynamodb").scan(TableName=self.names.orders_table)["Items"]
-        return {item["id"]["S"]: item for item in items}
-
-    def messages(self, estado: Estado) -> list[dict[str, Any]]:
-        """Every message in `estado`'s queue (consumed)."""
-        sqs, received = self.client("sqs"), []
-        while batch := sqs.receive_message(
-            QueueUrl=self.queue_urls[estado], MaxNumberOfMessages=10, AttributeNames=["All"]
-        ).get("Messages", []):
-            received.extend(batch)
-            for message in batch:
-                sqs.delete_message(
-                    QueueUrl=self.queue_urls[estado], ReceiptHandle=message["ReceiptHandle"]
-                )
-        return received
-
-    def dedup_ids(self, estado: Estado) -> list[str]:
-        return [m["Attributes"]["MessageDeduplicationId"] for m in self.messages(estado)]
-
-    def orders_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603  # our own CLI, fixed arguments
-            [sys.executable, "-m", "api.cli", *args, "--endpoint-url", self.endpoint],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **self.env},
-            capture_output=True,
-            text=True,
-            timeout=WAIT_SECONDS,
-            check=True,
-        )
-
-
-@pytest.fixture
-def shared_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SharedAws]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
-    server.start()
-    endpoint = f"http://{HOST}:{port}"
-    # moto's backends live in this process, shared by every server it starts: start empty
-    httpx.post(f"{endpoint}/moto-api/reset", timeout=WAIT_SECONDS).raise_for_status()
-    names = resources.ResourceNames(STAGE)
-    base = {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-    }
-    try:
-        aws = SharedAws(endpoint, base, names, {})
-        aws.queue_urls = provision(aws.client("dynamodb"), aws.client("sqs"), names).queue_urls
-        aws.env = {
-            **base,
-            resources.ENV_STAGE: STAGE,
-            resources.ENV_CACHE_TTL: "0",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            **{resources.env_queue_url(e): url for e, url in aws.queue_urls.items()},
-        }
-        monkeypatch.delenv("AWS_PROFILE", raising=False)
-        for name, value in aws.env.items():
-            monkeypatch.setenv(name, value)
-        bootstrap.reset()
-        yield aws
-    finally:
-        bootstrap.reset()
-        server.stop()
-
-
-def invoke(operation: str, arguments: dict[str, Any]) -> Any:
-    """The real handler in this process (a fresh container's wiring, reading the env)."""
-    return lambda_handler(appsync_event(operation, arguments), LocalContext())
+def create(aws: SharedAws, token: str) -> str:
+    order_id: str = aws.invoke("create_order", {"input": {**TOKEN_INPUT, "clientToken": token}})[
+        "id"
+    ]
+    return order_id
 
 
 def killed_at(aws: SharedAws, step: str, operation: str, arguments: dict[str, Any]) -> None:
@@ -180,8 +84,8 @@ def test_a_creation_killed_after_its_write_converges_on_retry(shared_aws: Shared
     assert shared_aws.messages(Estado.recibida) == []
     # when: the client retries with its clientToken once the invocation has timed out
     let_the_invocation_time_out(shared_aws)
-    created = invoke("create_order", {"input": TOKEN_INPUT})
-    again = invoke("create_order", {"input": TOKEN_INPUT})
+    created = shared_aws.invoke("create_order", {"input": TOKEN_INPUT})
+    again = shared_aws.invoke("create_order", {"input": TOKEN_INPUT})
     # then: the same single order, with its one message, and nothing left to repair
     assert created["id"] == again["id"] == order_id
     assert list(shared_aws.orders()) == [order_id]
@@ -194,8 +98,10 @@ def test_repair_republishes_exactly_what_killed_invocations_left_unsent(
     shared_aws: SharedAws, step: str
 ) -> None:
     # given: one order published normally, one creation and one transition killed at `step`
-    published = invoke("create_order", {"input": {**TOKEN_INPUT, "clientToken": "ok"}})["id"]
-    moved = invoke("create_order", {"input": {**TOKEN_INPUT, "clientToken": "mv"}})["id"]
+    published = shared_aws.invoke("create_order", {"input": {**TOKEN_INPUT, "clientToken": "ok"}})[
+        "id"
+    ]
+    moved = shared_aws.invoke("create_order", {"input": {**TOKEN_INPUT, "clientToken": "mv"}})["id"]
     shared_aws.messages(Estado.recibida)
     killed_at(shared_aws, step, "create_order", {"input": {**TOKEN_INPUT, "clientToken": "x"}})
     killed_at(shared_aws, step, "update_order_state", {"id": moved, "estado": "enproceso"})
@@ -227,7 +133,7 @@ def test_a_transition_out_of_a_state_left_unsent_sends_it_first(shared_aws: Shar
         ExpressionAttributeValues={":long_ago": {"S": "2000-01-01T00:00:00.000000Z"}},
     )
     # when the order moves on
-    moved = invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
+    moved = shared_aws.invoke("update_order_state", {"id": order_id, "estado": "enproceso"})
     # then both states have their message and nothing is left to repair
     assert moved["version"] == 2
     assert shared_aws.dedup_ids(Estado.recibida) == [f"{order_id}:recibida:1"]

@@ -1,0 +1,131 @@
+"""Fifty Lambda containers racing (issue 9, point 4): each thread is one container with its
+own wiring and clients, all released at once against one atomic moto server."""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from functools import partial
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from resolvers.runtime_context import LocalContext
+from resolvers.contract.settings import Settings
+
+from resolvers import bootstrap
+from resolvers.adapters import aws_clients
+from resolvers.domain.errors import OrderError
+from resolvers.domain.states import Estado
+from resolvers.domain.validation import validate_new_order, validate_state_change
+from tests.integration.conftest import SharedAws
+
+CONTAINERS = 50
+INPUT = {"descripcion": "Revisar tablero", "fecha_entrega": "2099-01-01", "clientToken": "same"}
+
+
+def race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run every call at once; each result is the call's value or the OrderError raised."""
+    start = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], Any]) -> Any:
+        start.wait()
+        try:
+            return call()
+        except OrderError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+# The atomic moto server answers one request at a time, far slower than DynamoDB under
+# fifty callers: the clients wait longer for an answer. Retry mode and attempts stay the
+# Lambda's (aws_clients.CLIENT_CONFIG).
+PATIENT = aws_clients.CLIENT_CONFIG.merge(Config(connect_timeout=30, read_timeout=60))
+
+
+def containers() -> list[bootstrap.Application]:
+    apps = [
+        bootstrap.build(
+            Settings.from_env(),
+            dynamodb=boto3.client("dynamodb", config=PATIENT),
+            sqs=boto3.client("sqs", config=PATIENT),
+        )
+        for _ in range(CONTAINERS)
+    ]
+    for app in apps:
+        # as the handler does for each invocation: in-progress records expire with it
+        assert app.client_tokens is not None
+        app.client_tokens.register_lambda_context(LocalContext())  # type: ignore[arg-type]
+    return apps
+
+
+def transition_round(
+    apps: list[bootstrap.Application], order_id: str, targets: list[dict[str, Any]]
+) -> list[Any]:
+    def call(app: bootstrap.Application, target: dict[str, Any]) -> Callable[[], Any]:
+        change = validate_state_change(**target)
+        return lambda: app.service.update_order_state(order_id, change)
+
+    return race([call(app, targets[i % len(targets)]) for i, app in enumerate(apps)])
+
+
+def assert_one_winner(results: list[Any]) -> dict[str, Any]:
+    winners = [r for r in results if isinstance(r, dict)]
+    losers = Counter(r.error_type for r in results if not isinstance(r, dict))
+    assert len(winners) == 1, (winners, losers)
+    assert set(losers) <= {"ConflictError", "InvalidTransition"}, losers
+    assert sum(losers.values()) == CONTAINERS - 1
+    winner: dict[str, Any] = winners[0]
+    return winner
+
+
+def test_fifty_racing_updates_have_one_winner_per_transition(shared_aws: SharedAws) -> None:
+    # given an order in recibida, and fifty containers
+    apps = containers()
+    created = apps[0].service.create_order(
+        validate_new_order({**INPUT, "clientToken": None}, today=date.today())
+    )
+    order_id = created["id"]
+    # when they all try to start it (some with the version they read), then all try to
+    # finish or cancel it
+    first = transition_round(
+        apps, order_id, [{"estado": "enproceso"}, {"estado": "enproceso", "expected_version": 1}]
+    )
+    second = transition_round(
+        apps,
+        order_id,
+        [{"estado": "completada"}, {"estado": "cancelada", "motivo": "ya no hace falta"}],
+    )
+    # then: one winner each time, the version rises by one per win, one message per win
+    started, finished = assert_one_winner(first), assert_one_winner(second)
+    assert (started["estado"], started["version"]) == ("enproceso", 2)
+    assert finished["version"] == 3
+    stored = apps[0].service.get_order(order_id, None)
+    assert stored is not None
+    assert (stored["estado"], stored["version"]) == (finished["estado"], 3)
+    assert shared_aws.dedup_ids(Estado.recibida) == [f"{order_id}:recibida:1"]
+    assert shared_aws.dedup_ids(Estado.enproceso) == [f"{order_id}:enproceso:2"]
+    final = Estado(finished["estado"])
+    assert shared_aws.dedup_ids(final) == [f"{order_id}:{final.value}:3"]
+    other = Estado.cancelada if final is Estado.completada else Estado.completada
+    assert shared_aws.dedup_ids(other) == []
+
+
+def test_fifty_racing_creations_with_one_token_all_get_the_one_order(
+    shared_aws: SharedAws,
+) -> None:
+    # given fifty containers retrying one createOrder at the same instant
+    apps = containers()
+    new = validate_new_order(INPUT, today=date.today())
+    # when
+    calls: list[Callable[[], Any]] = [partial(app.service.create_order, new) for app in apps]
+    results = race(calls)
+    # then: every caller gets the same order; one is stored, with one message
+    errors = [r for r in results if not isinstance(r, dict)]
+    assert errors == []
+    assert all(r == results[0] for r in results)
+    assert list(shared_aws.orders()) == [results[0]["id"]]
+    assert shared_aws.dedup_ids(Estado.recibida) == [f"{results[0]['id']}:recibida:1"]
