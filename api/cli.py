@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 from api.emulator.data_dir import DEFAULT_DATA_DIR, DataDirError, read_server_file
 from api.sdl import write_schema
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
-from resolvers.contract.resources import ENV_CACHE_TTL
+from resolvers.contract.resources import ENV_CACHE_TTL, LOCAL_STAGE
 from resolvers.domain.states import Estado
-from resolvers.resources import LOCAL_STAGE
 from resolvers.service.orders import IN_FLIGHT_SECONDS
 
 if TYPE_CHECKING:
@@ -103,7 +102,7 @@ def _repair(args: argparse.Namespace) -> int:
     from api.emulator.local_aws import LocalAws
     from api.repair import repair
     from resolvers.adapters import aws_clients
-    from resolvers.resources import ResourceNames
+    from resolvers.contract.resources import ResourceNames
 
     if args.cloud:
         # The Lambda's own clients: the caller's credentials and region, standard retries.

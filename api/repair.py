@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from resolvers.adapters.orders_table import OrdersTable
 from resolvers.adapters.state_queues import StateQueues
+from resolvers.contract.resources import ResourceNames
+from resolvers.domain.calendar import system_clock
 from resolvers.domain.states import Estado
-from resolvers.domain.timestamps import system_clock
-from resolvers.resources import ResourceNames
 from resolvers.service.repair import PublicationRepair
 
 if TYPE_CHECKING:

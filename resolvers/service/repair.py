@@ -10,9 +10,9 @@ consumers deduplicate on the same id beyond)."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from resolvers.domain.calendar import Clock, format_instant
 from resolvers.domain.order import Order
 from resolvers.domain.states import Estado
-from resolvers.domain.calendar import Clock, format_instant
 from resolvers.service.orders import IN_FLIGHT_SECONDS
 from resolvers.service.ports import OrderRepository, StatePublisher
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resolvers.domain.errors import ERROR_TYPES
+from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
+from resolvers.domain.errors import OrderError
 from resolvers.domain.states import Estado
-from resolvers.resources import LOCAL_STAGE, ResourceNames
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import create
 from tests.soak import figures, size
@@ -26,7 +26,7 @@ from tests.soak import figures, size
 pytestmark = pytest.mark.e2e
 
 SECTION = "Hostile input (e2e, over HTTP)"
-DECLARED = frozenset(error.__name__ for error in ERROR_TYPES)
+DECLARED = frozenset(error.__name__ for error in OrderError.__subclasses__())
 # AppSync answers a body it cannot read with 400 and this errorType (parity work, issue 8).
 MALFORMED = "MalformedHttpRequestException"
 EXAMPLES = size(bounded=25, soak=400)

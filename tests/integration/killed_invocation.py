@@ -11,8 +11,7 @@ import sys
 import threading
 from typing import Any
 
-from resolvers.runtime_context import LocalContext
-
+from api.emulator.lambda_function import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
@@ -43,7 +42,7 @@ def main(step: str, operation: str, arguments: dict[str, Any]) -> None:
     else:
         raise SystemExit(f"unknown step {step}")
     handler = handler_for(lambda: bootstrap.build(Settings.from_env(), dynamodb=dynamodb, sqs=sqs))
-    result = handler(appsync_event(operation, arguments), LocalContext())
+    result = handler(appsync_event(operation, arguments), LambdaContext())
     print(json.dumps(result), flush=True)
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from resolvers.runtime_context import LocalContext
-from resolvers.contract.settings import Settings
 
+from api.emulator.lambda_function import LambdaContext
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
+from resolvers.contract.settings import Settings
 from resolvers.domain.errors import OrderError
 from resolvers.domain.states import Estado
 from resolvers.domain.validation import validate_new_order, validate_state_change
@@ -57,8 +57,7 @@ def containers() -> list[bootstrap.Application]:
     ]
     for app in apps:
         # as the handler does for each invocation: in-progress records expire with it
-        assert app.client_tokens is not None
-        app.client_tokens.register_lambda_context(LocalContext())  # type: ignore[arg-type]
+        app.start_invocation(LambdaContext())
     return apps
 
 

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.domain import calendar
 from resolvers.domain.errors import ValidationError
+from resolvers.domain.queries import StateQuery
 from resolvers.domain.states import Estado
 from resolvers.domain.text import INVISIBLE_CATEGORIES, is_blank
 from resolvers.domain.validation import (
-    StateQuery,
     validate_new_order,
     validate_order_id,
     validate_state_change,
