@@ -53,6 +53,9 @@ def malformed_request(body: bytes, content_type: str | None) -> str | None:
         return UNPARSABLE
     if not isinstance(request, Mapping) or not isinstance(request.get("query"), str):
         return UNPARSABLE
+    if not request["query"].strip():
+        # Nothing to parse: strawberry would answer a plain-text 400 of its own.
+        return UNPARSABLE
     if not isinstance(request.get("variables"), Mapping | None):
         return UNPARSABLE
     if not isinstance(request.get("operationName"), str | None):

@@ -147,7 +147,7 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
                     **details,
                 }
             )
-        _print_banner(api_key, details)
+        _print_banner(api_key, details, shown=options.api_key is None)
         # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
         uvicorn.run(
             app,
@@ -236,19 +236,25 @@ def _stop(signum: int, _: object) -> None:
     raise SystemExit(0)
 
 
-def _print_banner(api_key: str, details: dict[str, Any]) -> None:
+def _print_banner(api_key: str, details: dict[str, Any], *, shown: bool) -> None:
     graphql = details["graphql"]
-    headers = quote(f'{{"{API_KEY_HEADER}": "{api_key}"}}')
+    # Only a key the emulator made up (or keeps in its data directory) is printed: the
+    # developer has no other way to learn it. A key someone gave is a secret: never printed.
+    if shown:
+        headers = quote(f'{{"{API_KEY_HEADER}": "{api_key}"}}')
+        explorer, key = f"{graphql}?headers={headers}", api_key
+    else:
+        explorer, key = graphql, "the one given (--api-key / ORDERS_API_KEY), not shown"
     kept = details["data_dir"]
     trust = [f"  CA to trust    {details['ca_cert']}"] if details["ca_cert"] else []
     lines = [
         "Orders API (local AppSync emulator)",
         f"  board          {details['board']}",
         f"  GraphQL        {graphql}",
-        f"  explorer       {graphql}?headers={headers}",
+        f"  explorer       {explorer}",
         f"  real-time      {details['realtime']}",
         *trust,
-        f"  API key        {api_key}   (header {API_KEY_HEADER})",
+        f"  API key        {key}   (header {API_KEY_HEADER})",
         f"  data           {kept}" if kept else "  data           in memory only (--ephemeral)",
         f"  AWS endpoint   {details['aws_endpoint']}",
         f"  orders table   {details['orders_table']} (index {details['state_index']})",

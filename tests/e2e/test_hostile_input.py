@@ -6,19 +6,17 @@ counted before and after it, through the emulator's moto endpoint."""
 
 import json
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
 from resolvers.domain.errors import OrderError
 from resolvers.domain.states import Estado
+from tests.e2e.aws_store import Store
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import create
 from tests.soak import figures, size
@@ -134,47 +132,9 @@ def drop_missing(values: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- what the emulator answers, and what it changed -------------------------------------
-@dataclass
-class Store:
-    """The emulator's AWS, counted: orders, idempotency records, queued messages."""
-
-    dynamodb: Any
-    sqs: Any
-    names: ResourceNames
-    queue_urls: dict[Estado, str]
-
-    def counts(self) -> dict[str, int]:
-        counts = {
-            table: self.dynamodb.scan(TableName=table, Select="COUNT")["Count"]
-            for table in (self.names.orders_table, self.names.idempotency_table)
-        }
-        for estado, url in self.queue_urls.items():
-            attributes = self.sqs.get_queue_attributes(
-                QueueUrl=url,
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                ],
-            )["Attributes"]
-            counts[estado.value] = sum(int(v) for v in attributes.values())
-        return counts
-
-
 @pytest.fixture(scope="module")
 def store(emulator: Emulator) -> Store:
-    def client(service: str) -> Any:
-        return boto3.client(
-            service,  # type: ignore[call-overload]
-            endpoint_url=f"http://{emulator.host}:{emulator.aws_port}",
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-
-    names = ResourceNames(LOCAL_STAGE)
-    sqs = client("sqs")
-    urls = {e: sqs.get_queue_url(QueueName=names.queue(e))["QueueUrl"] for e in Estado}
-    return Store(client("dynamodb"), sqs, names, urls)
+    return Store.of(emulator)
 
 
 def post(emulator: Emulator, body: bytes) -> httpx.Response:

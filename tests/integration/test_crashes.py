@@ -17,6 +17,9 @@ from resolvers.domain.states import Estado
 from tests.integration.conftest import SHARED_STAGE as STAGE
 from tests.integration.conftest import SharedAws
 from tests.integration.killed_invocation import STOPPED
+from tests.soak import figures
+
+SECTION = "Killed invocations (SIGKILL) and orders repair"
 
 TOKEN_INPUT = {"descripcion": "Cambiar filtro", "fecha_entrega": "2099-05-05", "clientToken": "k"}
 WAIT_SECONDS = 60
@@ -54,6 +57,7 @@ def killed_at(aws: SharedAws, step: str, operation: str, arguments: dict[str, An
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=WAIT_SECONDS)
     assert child.returncode == -signal.SIGKILL
+    figures.count(SECTION, f"invocations killed {step}")
 
 
 def let_the_invocation_time_out(aws: SharedAws) -> None:
@@ -108,6 +112,7 @@ def test_repair_republishes_exactly_what_killed_invocations_left_unsent(
     lost = next(i for i in shared_aws.orders() if i not in (published, moved))
     # when
     repaired = repair(shared_aws)
+    figures.count(SECTION, "messages republished by orders repair", len(repaired))
     # then: exactly the two killed writes are republished in the state they reached
     assert sorted((r["republished"], r["estado"], r["version"]) for r in repaired) == sorted(
         [(lost, "recibida", 1), (moved, "enproceso", 2)]

@@ -20,6 +20,9 @@ from resolvers.domain.errors import OrderError
 from resolvers.domain.states import Estado
 from resolvers.domain.validation import validate_new_order, validate_state_change
 from tests.integration.conftest import SharedAws
+from tests.soak import figures
+
+SECTION = "Races (50 Lambda containers, one atomic moto server)"
 
 CONTAINERS = 50
 INPUT = {"descripcion": "Revisar tablero", "fecha_entrega": "2099-01-01", "clientToken": "same"}
@@ -74,6 +77,10 @@ def transition_round(
 def assert_one_winner(results: list[Any]) -> dict[str, Any]:
     winners = [r for r in results if isinstance(r, dict)]
     losers = Counter(r.error_type for r in results if not isinstance(r, dict))
+    figures.count(SECTION, "updateOrderState calls", len(results))
+    figures.count(SECTION, "updateOrderState winners", len(winners))
+    for kind, n in losers.items():
+        figures.count(SECTION, f"updateOrderState losers: {kind}", n)
     assert len(winners) == 1, (winners, losers)
     assert set(losers) <= {"ConflictError", "InvalidTransition"}, losers
     assert sum(losers.values()) == CONTAINERS - 1
@@ -124,7 +131,11 @@ def test_fifty_racing_creations_with_one_token_all_get_the_one_order(
     results = race(calls)
     # then: every caller gets the same order; one is stored, with one message
     errors = [r for r in results if not isinstance(r, dict)]
+    figures.count(SECTION, "createOrder calls with one clientToken", len(results))
+    figures.count(SECTION, "createOrder callers given the order", len(results) - len(errors))
     assert errors == []
     assert all(r == results[0] for r in results)
     assert list(shared_aws.orders()) == [results[0]["id"]]
-    assert shared_aws.dedup_ids(Estado.recibida) == [f"{results[0]['id']}:recibida:1"]
+    messages = shared_aws.dedup_ids(Estado.recibida)
+    figures.count(SECTION, "recibida messages for the one order", len(messages))
+    assert messages == [f"{results[0]['id']}:recibida:1"]
