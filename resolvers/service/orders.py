@@ -218,8 +218,8 @@ class OrderService:
             try:
                 undo()
             except Exception:
-                # The order stays visible without its message: say so loudly, it needs
-                # an operator (the message can be re-sent with the same deduplication id).
+                # The order stays visible without its message, still marked unpublished:
+                # a retry, its next transition or `orders repair` sends it. Say so loudly.
                 logger.exception(
                     "compensation failed", extra={"order_id": order.id, "estado": order.estado}
                 )
