@@ -1,6 +1,7 @@
 """Figures the reliability tests record as they run, and `soak/REPORT.md` written from them
 when the run is a soak (`make soak` sets ORDERS_SOAK_REPORT)."""
 
+import json
 import os
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
@@ -60,10 +61,28 @@ figures = Figures()
 
 
 def write_report(outcomes: dict[str, str]) -> Path | None:
+    """Write the report; a run of some of the tests replaces their sections and rows and
+    keeps the others from the last run (kept as JSON beside the report)."""
     target = os.environ.get(REPORT_VARIABLE)
     if not target:
         return None
     path = Path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
+    kept = path.with_suffix(".json")
+    if kept.exists():
+        previous = json.loads(kept.read_text())
+        for section, counts in previous["sections"].items():
+            if section not in figures.sections:
+                figures.sections[section].update(counts)
+                figures.notes[section].extend(previous["notes"].get(section, []))
+        outcomes = {**previous["outcomes"], **outcomes}
+    kept.write_text(
+        json.dumps(
+            {"sections": figures.sections, "notes": figures.notes, "outcomes": outcomes},
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n"
+    )
     path.write_text(figures.report(outcomes))
     return path

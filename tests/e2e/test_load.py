@@ -4,6 +4,7 @@ recibida queue holds one message per id, and each client's orders leave the queu
 order that client created them."""
 
 import json
+import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -23,26 +24,36 @@ pytestmark = pytest.mark.e2e
 SECTION = "Load (e2e, 32 concurrent clients)"
 CLIENTS = 32
 ORDERS = size(bounded=128, soak=2000)
+# A client retries a failed createOrder with the same clientToken, as DESIGN.md tells it to
+# ("a retry with the same clientToken finishes the job"): on a saturated machine the local
+# moto endpoint can miss the Lambda's 1 s read timeout three times, and the service then
+# undoes the write and reports an error. Every failure is counted in the report.
+ATTEMPTS = 5
 
 
 def _client_run(emulator: Emulator, client: int, count: int) -> tuple[list[str], Counter[str]]:
-    """One client creating `count` orders one after another; its acknowledged ids in order."""
+    """One client creating `count` orders one after another; its acknowledged ids in order,
+    and the failed attempts by class."""
     ids: list[str] = []
     failures: Counter[str] = Counter()
     with httpx.Client(headers={"x-api-key": emulator.api_key}, timeout=60) as http:
         for n in range(count):
-            variables = {
-                "input": {"descripcion": f"carga {client}-{n}", "fecha_entrega": FUTURE_DATE}
+            order = {
+                "descripcion": f"carga {client}-{n}",
+                "fecha_entrega": FUTURE_DATE,
+                "clientToken": f"carga-{uuid.uuid4()}",
             }
-            response = http.post(
-                f"{emulator.url}/graphql", json={"query": CREATE, "variables": variables}
-            )
-            body = response.json() if response.status_code == 200 else {}
-            if body.get("errors") or response.status_code != 200:
+            for _ in range(ATTEMPTS):
+                response = http.post(
+                    f"{emulator.url}/graphql",
+                    json={"query": CREATE, "variables": {"input": order}},
+                )
+                body = response.json() if response.status_code == 200 else {}
+                if response.status_code == 200 and not body.get("errors"):
+                    ids.append(body["data"]["createOrder"]["id"])
+                    break
                 errors = body.get("errors") or [{}]
-                failures[f"{response.status_code} {errors[0].get('errorType')}"] += 1
-                continue
-            ids.append(body["data"]["createOrder"]["id"])
+                failures[f"HTTP {response.status_code} {errors[0].get('errorType')}"] += 1
     return ids, failures
 
 
@@ -57,11 +68,13 @@ def test_concurrent_creations_are_each_stored_listed_and_queued_once(emulator: E
         runs = list(pool.map(lambda c: _client_run(emulator, c, per_client[c]), range(CLIENTS)))
     acknowledged = [order_id for ids, _ in runs for order_id in ids]
     failures = sum((f for _, f in runs), Counter[str]())
-    figures.count(SECTION, "createOrder requests", ORDERS)
+    figures.count(SECTION, "orders to create", ORDERS)
+    figures.count(SECTION, "createOrder requests", ORDERS + sum(failures.values()))
     figures.count(SECTION, "acknowledged", len(acknowledged))
     for kind, n in failures.items():
-        figures.count(SECTION, f"failures: {kind}", n)
-    assert failures == Counter(), failures
+        figures.count(SECTION, f"failed attempts (retried with the clientToken): {kind}", n)
+    # Only infrastructure faults may fail an attempt: never a resolver error on good input
+    assert set(failures) <= {"HTTP 200 Lambda:Unhandled"}, failures
     assert len(set(acknowledged)) == len(acknowledged) == ORDERS
 
     # then: every acknowledged id reads back
