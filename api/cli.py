@@ -99,7 +99,6 @@ def _running_aws(args: argparse.Namespace) -> "LocalAws":
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from api.emulator.local_aws import LocalAws
     from api.repair import repair
     from resolvers.adapters import aws_clients
     from resolvers.contract.resources import ResourceNames
@@ -108,7 +107,7 @@ def _repair(args: argparse.Namespace) -> int:
         # The Lambda's own clients: the caller's credentials and region, standard retries.
         dynamodb, sqs = aws_clients.dynamodb_client(), aws_clients.sqs_client()
     else:
-        aws = LocalAws.choose(args.host, args.aws_port, args.endpoint_url)
+        aws: LocalAws = _running_aws(args)
         dynamodb, sqs = aws.dynamodb(), aws.sqs()
     count = repair(
         dynamodb,
@@ -269,7 +268,13 @@ def build_parser() -> argparse.ArgumentParser:
         "repair",
         help="publish the orders whose state's message was never sent (a killed invocation)",
     )
-    _add_aws_options(repair)
+    _add_data_dir_option(repair, "the data directory of the orders serve to repair")
+    repair.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("ORDERS_ENDPOINT_URL") or None,
+        help="repair behind this AWS endpoint instead (any AWS-compatible one, or the embedded "
+        "one of a server started with --ephemeral) [ORDERS_ENDPOINT_URL]",
+    )
     repair.add_argument(
         "--cloud",
         action="store_true",

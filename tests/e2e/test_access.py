@@ -1,7 +1,10 @@
 """Access (issue 9, point 6): every operation refuses a missing or wrong API key before
-anything runs, subscriptions included, and the key never reaches the emulator's log.
+anything runs, subscriptions over both WebSocket protocols included (graphql-transport-ws
+and AppSync's real-time protocol), and the key never reaches the emulator's log.
 (That both servers listen only on the host given: test_queues_and_binding.py.)"""
 
+import base64
+import json
 from typing import Any
 
 import httpx
@@ -12,7 +15,10 @@ from tests.e2e.aws_store import Store
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import CREATE, FUTURE_DATE, GET, PAGE, UPDATE, create
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("reads the emulator's stats, moto store and log"),
+]
 
 # AppSync's answer to a missing or wrong x-api-key: HTTP 401, errorType
 # UnauthorizedException (AppSync developer guide, "Configuring authorization and
@@ -67,7 +73,7 @@ def test_every_operation_refuses_a_missing_or_wrong_key(
 def test_every_subscription_refuses_a_missing_or_wrong_key(
     emulator: Emulator, key: str | None, subscription: str
 ) -> None:
-    url = f"ws://{emulator.host}:{emulator.port}/graphql"
+    url = f"{emulator.ws_url}/graphql"
     payload = {} if key is None else {"x-api-key": key}
     with (
         httpx.Client() as client,
@@ -95,3 +101,67 @@ def test_the_key_never_appears_in_the_log(emulator: Emulator) -> None:
     log = emulator.log.read_text(errors="replace")
     assert emulator.api_key not in log
     assert "not shown" in log  # the banner says the key was given and is kept back
+
+
+def _realtime_header(emulator: Emulator, key: str | None) -> str:
+    header = {"host": f"{emulator.host}:{emulator.port}"}
+    if key is not None:
+        header["x-api-key"] = key
+    return base64.urlsafe_b64encode(json.dumps(header).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("key", [None, "wrong", ""])
+def test_the_realtime_handshake_refuses_a_missing_or_wrong_key(
+    emulator: Emulator, key: str | None
+) -> None:
+    # AppSync's real-time protocol (developer guide, "Building a real-time WebSocket client"):
+    # the key travels in the handshake; without the right one, connection_error 401
+    subprotocols = ["graphql-ws", f"header-{_realtime_header(emulator, key)}"]
+    with (
+        httpx.Client() as client,
+        connect_ws(
+            f"{emulator.ws_url}/graphql/realtime",
+            client,
+            subprotocols=subprotocols,
+            session_class=WebSocketSession,
+        ) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        refused = ws.receive_json(timeout=WAIT_SECONDS)
+    assert refused["type"] == "connection_error"
+    (error,) = refused["payload"]["errors"]
+    assert (error["errorType"], error["errorCode"]) == ("UnauthorizedException", 401)
+
+
+@pytest.mark.parametrize("key", ["wrong", ""])
+@pytest.mark.parametrize("field", ["onOrderCreated", "onOrderStateChanged"])
+def test_a_realtime_start_refuses_a_wrong_key_for_every_subscription(
+    emulator: Emulator, key: str, field: str
+) -> None:
+    subprotocols = ["graphql-ws", f"header-{_realtime_header(emulator, emulator.api_key)}"]
+    with (
+        httpx.Client() as client,
+        connect_ws(
+            f"{emulator.ws_url}/graphql/realtime",
+            client,
+            subprotocols=subprotocols,
+            session_class=WebSocketSession,
+        ) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json(timeout=WAIT_SECONDS)["type"] == "connection_ack"
+        authorization = {"host": f"{emulator.host}:{emulator.port}", "x-api-key": key}
+        ws.send_json(
+            {
+                "id": "1",
+                "type": "start",
+                "payload": {
+                    "data": json.dumps({"query": f"subscription {{ {field} {{ id }} }}"}),
+                    "extensions": {"authorization": authorization},
+                },
+            }
+        )
+        while (answer := ws.receive_json(timeout=WAIT_SECONDS))["type"] == "ka":
+            pass
+    assert answer["type"] == "error"
+    assert answer["payload"]["errors"][0]["errorType"] == "UnauthorizedException"

@@ -21,7 +21,10 @@ from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import create
 from tests.soak import figures, size
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("counts the emulator's moto tables and queues"),
+]
 
 SECTION = "Hostile input (e2e, over HTTP)"
 DECLARED = frozenset(error.__name__ for error in OrderError.__subclasses__())

@@ -19,7 +19,10 @@ from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import CREATE, FUTURE_DATE, GET, PAGE
 from tests.soak import figures, size
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("drains the emulator's moto queue"),
+]
 
 SECTION = "Load (e2e, 32 concurrent clients)"
 CLIENTS = 32
