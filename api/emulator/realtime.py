@@ -19,7 +19,7 @@ import strawberry
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from graphql.error import GraphQLSyntaxError
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
@@ -146,7 +146,8 @@ class _Connection:
             self._outbox.put_nowait(None)
             await writer
             if self._websocket.application_state != WebSocketState.DISCONNECTED:
-                with suppress(RuntimeError):
+                # The client may have gone already (it hangs up after a connection_error).
+                with suppress(RuntimeError, WebSocketDisconnect):
                     await self._websocket.close()
 
     async def _refuse(self) -> None:
