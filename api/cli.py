@@ -5,12 +5,13 @@ traceback."""
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.emulator.data_dir import DEFAULT_DATA_DIR, DataDirError, read_server_file
 from api.sdl import write_schema
+from resolvers.contract import scale
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
 from resolvers.contract.resources import ENV_CACHE_TTL, LOCAL_STAGE
 from resolvers.domain.states import Estado
@@ -58,6 +59,8 @@ def _serve(args: argparse.Namespace) -> int:
             data_dir=None if args.ephemeral else Path(args.data_dir),
             tls=args.tls,
             keepalive_seconds=args.keepalive_seconds,
+            state_shards=args.state_shards,
+            queue_groups=args.queue_groups,
         )
     )
 
@@ -99,7 +102,7 @@ def _running_aws(args: argparse.Namespace) -> "LocalAws":
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from api.repair import repair
+    from api.repair import UnknownShardCount, repair
     from resolvers.adapters import aws_clients
     from resolvers.contract.resources import ResourceNames
 
@@ -109,13 +112,17 @@ def _repair(args: argparse.Namespace) -> int:
     else:
         aws: LocalAws = _running_aws(args)
         dynamodb, sqs = aws.dynamodb(), aws.sqs()
-    count = repair(
-        dynamodb,
-        sqs,
-        ResourceNames(args.stage),
-        older_than_seconds=args.older_than,
-        out=sys.stdout,
-    )
+    try:
+        count = repair(
+            dynamodb,
+            sqs,
+            ResourceNames(args.stage),
+            older_than_seconds=args.older_than,
+            out=sys.stdout,
+            state_shards=args.state_shards,
+        )
+    except UnknownShardCount as error:
+        raise CommandFailed(str(error)) from None
     print(f"{count} message(s) republished", file=sys.stderr)
     return 0
 
@@ -166,6 +173,22 @@ def _cache_ttl(text: str) -> int:
         return checked_ttl(ttl)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _count(check: Callable[[int], int]) -> Callable[[str], int]:
+    """An option's type: a whole number that `check` accepts."""
+
+    def parse(text: str) -> int:
+        try:
+            count = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        try:
+            return check(count)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
 
 
 def _add_data_dir_option(command: argparse.ArgumentParser, purpose: str) -> None:
@@ -241,6 +264,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between the real-time protocol's `ka` messages [ORDERS_KEEPALIVE_SECONDS] "
         f"(default {DEFAULT_KEEPALIVE_SECONDS:g})",
     )
+    serve.add_argument(
+        "--state-shards",
+        type=_count(scale.checked_state_shards),
+        default=_from_env(scale.ENV_STATE_SHARDS, scale.DEFAULT_STATE_SHARDS),
+        help="shards of the state index, fixed when the table is created "
+        f"[{scale.ENV_STATE_SHARDS}] (default {scale.DEFAULT_STATE_SHARDS})",
+    )
+    serve.add_argument(
+        "--queue-groups",
+        type=_count(scale.checked_queue_groups),
+        default=_from_env(scale.ENV_QUEUE_GROUPS, scale.DEFAULT_QUEUE_GROUPS),
+        help="message groups per state queue; 1 keeps one total order per state "
+        f"[{scale.ENV_QUEUE_GROUPS}] (default {scale.DEFAULT_QUEUE_GROUPS})",
+    )
     serve.set_defaults(run=_serve)
 
     queues = commands.add_parser(
@@ -292,6 +329,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="only orders unpublished for at least this long: younger ones may belong to a "
         f"write still running (default {IN_FLIGHT_SECONDS:g})",
+    )
+    repair.add_argument(
+        "--state-shards",
+        type=_count(scale.checked_state_shards),
+        default=None,
+        help="shards of the state index (default: what the orders table records in its "
+        f"{scale.STATE_SHARDS_TAG} tag)",
     )
     repair.set_defaults(run=_repair)
     return parser

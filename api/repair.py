@@ -4,6 +4,7 @@ never sent, with the Lambda package's own adapters (resolvers.service.repair).""
 import json
 from typing import TYPE_CHECKING, TextIO
 
+from api.emulator.provisioning import recorded_state_shards
 from resolvers.adapters.orders_table import OrdersTable
 from resolvers.adapters.state_queues import StateQueues
 from resolvers.contract.resources import ResourceNames
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
+class UnknownShardCount(Exception):
+    """The orders table records no shard count and none was given."""
+
+
 def repair(
     dynamodb: "DynamoDBClient",
     sqs: "SQSClient",
@@ -23,11 +28,19 @@ def repair(
     *,
     older_than_seconds: float,
     out: TextIO,
+    state_shards: int | None = None,
 ) -> int:
-    """Publish what is missing; one JSON line per message sent. Returns how many."""
+    """Publish what is missing; one JSON line per message sent. Returns how many.
+    `state_shards` None: the shard count the table records in its tag."""
+    shards = state_shards or recorded_state_shards(dynamodb, names.orders_table)
+    if shards is None:
+        raise UnknownShardCount(
+            f"table {names.orders_table} records no state index shard count: pass "
+            "--state-shards with the stage's stateShards"
+        )
     queue_urls = {e: sqs.get_queue_url(QueueName=names.queue(e))["QueueUrl"] for e in Estado}
     use_case = PublicationRepair(
-        repository=OrdersTable(dynamodb, names.orders_table),
+        repository=OrdersTable(dynamodb, names.orders_table, state_shards=shards),
         publisher=StateQueues(sqs, queue_urls),
         clock=system_clock,
     )

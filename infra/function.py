@@ -79,6 +79,8 @@ class ResolverFunction(Construct):
             idempotency_table=tables.idempotency.table_name,
             queue_urls={estado: queue.queue_url for estado, queue in queues.queues.items()},
             cache_ttl_seconds=config.cache_ttl_seconds,
+            state_shards=config.scale.state_shards,
+            queue_groups=config.scale.queue_groups,
         )
 
         self.function = lambda_.Function(

@@ -1,5 +1,6 @@
 """What differs between the `dev` and `prod` deployments, read from CDK context."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -8,6 +9,7 @@ from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
+from resolvers.contract import scale
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, MIN_TTL_SECONDS, checked_ttl
 
 
@@ -17,10 +19,31 @@ class Stage(StrEnum):
 
 
 @dataclass(frozen=True)
+class Scale:
+    """DESIGN.md "Scale": shards of the state index (N) and message groups per queue (G)."""
+
+    state_shards: int
+    queue_groups: int
+
+
+# Each stage's default, overridden by context `stateShards` / `queueGroups`. dev keeps one
+# total order per state. prod carries 10,000 orders/s entering one state, as the capacity
+# model computes (`make capacity`, bench/capacity.md; a test compares): 20,000 index
+# writes/s on the busiest state's keys at 80 % of 1,000 writes/s per key, and consumers of
+# 100 ms per message keeping up with 10,000 messages/s. N is fixed once the table exists:
+# changing it on a deployed stage needs a new table (README, "Scale").
+DEFAULT_SCALE = {
+    Stage.dev: Scale(scale.DEFAULT_STATE_SHARDS, scale.DEFAULT_QUEUE_GROUPS),
+    Stage.prod: Scale(state_shards=25, queue_groups=1250),
+}
+
+
+@dataclass(frozen=True)
 class StageConfig:
     stage: Stage
     cache_ttl_seconds: int
     alarm_email: str | None
+    scale: Scale
     # Lambda SnapStart on the resolver function's published versions (context `snapStart`,
     # on in prod): a cold start resumes a snapshot taken after init (bench/report.md, 2.).
     snap_start: bool = False
@@ -68,6 +91,7 @@ class StageConfig:
             stage=stage,
             cache_ttl_seconds=ttl,
             alarm_email=str(email) if email else None,
+            scale=_scale_from_context(node, DEFAULT_SCALE[stage]),
             snap_start=_flag(node.try_get_context("snapStart"), default=stage is Stage.prod),
         )
 
@@ -82,3 +106,17 @@ def _flag(raw: object, *, default: bool) -> bool:
     if text not in {"true", "false"}:
         raise ValueError(f"context snapStart must be true or false, not {raw!r}")
     return text == "true"
+
+
+def _scale_from_context(node: Node, default: Scale) -> Scale:
+    def count(key: str, fallback: int, check: Callable[[int], int]) -> int:
+        raw = node.try_get_context(key)
+        try:
+            return check(fallback if raw is None else int(raw))
+        except ValueError as error:
+            raise ValueError(f"context {key}: {error}") from None
+
+    return Scale(
+        state_shards=count("stateShards", default.state_shards, scale.checked_state_shards),
+        queue_groups=count("queueGroups", default.queue_groups, scale.checked_queue_groups),
+    )

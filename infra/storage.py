@@ -1,10 +1,11 @@
 """The DynamoDB tables: orders (with the state index) and Powertools idempotency."""
 
+from aws_cdk import Tags
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.stage import StageConfig
-from resolvers.contract import resources
+from resolvers.contract import resources, scale
 
 
 class OrdersTables(Construct):
@@ -13,7 +14,9 @@ class OrdersTables(Construct):
         self._config = config
         names = resources.ResourceNames(config.stage.value)
         self.orders = self._table("Orders", names.orders_table, resources.ORDERS_PARTITION_KEY)
-        # ordersByState is a Query on this index in arrival order, never a Scan.
+        # ordersByState is one Query per shard (`estado#k`) of this index in arrival order,
+        # never a Scan. Its items were written for N shards: the table records N.
+        Tags.of(self.orders).add(scale.STATE_SHARDS_TAG, str(config.scale.state_shards))
         self.orders.add_global_secondary_index(
             index_name=resources.STATE_INDEX_NAME,
             partition_key=_string(resources.STATE_INDEX_PARTITION_KEY),

@@ -53,8 +53,10 @@ def build(
     client_tokens = ClientTokens(dynamodb, settings.idempotency_table)
     deadline = InvocationDeadline()
     service = OrderService(
-        repository=OrdersTable(dynamodb, settings.orders_table),
-        publisher=StateQueues(sqs or aws_clients.sqs_client(), settings.queue_urls),
+        repository=OrdersTable(dynamodb, settings.orders_table, state_shards=settings.state_shards),
+        publisher=StateQueues(
+            sqs or aws_clients.sqs_client(), settings.queue_urls, groups=settings.queue_groups
+        ),
         clock=clock,
         page_tokens=StateQueryTokens(),
         creation_guard=client_tokens,

@@ -25,11 +25,11 @@ from api.emulator.graphql_app import API_KEY_HEADER, build_app
 from api.emulator.lambda_function import LambdaFunction, load_handler
 from api.emulator.local_aws import LocalAws, url_host
 from api.emulator.persistence import AwsState, RequestGate
-from api.emulator.provisioning import Provisioned, provision
+from api.emulator.provisioning import Provisioned, TableMismatch, provision
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
 from api.emulator.tls import TlsFiles, ensure_certificates
-from resolvers.contract import resources
+from resolvers.contract import resources, scale
 from resolvers.contract.function import lambda_environment
 from resolvers.contract.resources import ResourceNames
 from resolvers.domain.states import Estado
@@ -48,10 +48,16 @@ class ServeOptions:
     data_dir: Path | None
     tls: bool
     keepalive_seconds: float
+    state_shards: int = scale.DEFAULT_STATE_SHARDS
+    queue_groups: int = scale.DEFAULT_QUEUE_GROUPS
 
 
 def local_lambda_environment(
-    aws: LocalAws, provisioned: Provisioned, cache_ttl: int
+    aws: LocalAws,
+    provisioned: Provisioned,
+    cache_ttl: int,
+    *,
+    queue_groups: int = scale.DEFAULT_QUEUE_GROUPS,
 ) -> dict[str, str]:
     """The variables the CDK stack gives the Lambda, pointed at local AWS."""
     names = provisioned.names
@@ -62,6 +68,8 @@ def local_lambda_environment(
             idempotency_table=names.idempotency_table,
             queue_urls=provisioned.queue_urls,
             cache_ttl_seconds=cache_ttl,
+            state_shards=provisioned.state_shards,
+            queue_groups=queue_groups,
         ),
         **aws.environment(),
         # No X-Ray daemon and no CloudWatch locally; the EMF lines would only be noise.
@@ -90,6 +98,8 @@ def describe(
         "queues": {e.value: names.queue(e) for e in Estado},
         "dead_letter_queues": {e.value: names.dead_letter_queue(e) for e in Estado},
         "cache_ttl_seconds": options.cache_ttl,
+        "state_shards": provisioned.state_shards,
+        "queue_groups": options.queue_groups,
     }
 
 
@@ -116,7 +126,7 @@ def serve(options: ServeOptions) -> int:
                 return 1
             with _local_aws(options, aws, data):
                 _serve_api(options, aws, data)
-    except DataDirError as error:
+    except (DataDirError, TableMismatch) as error:
         print(f"orders serve: {error}", file=sys.stderr)
         return 1
     return 0
@@ -124,9 +134,19 @@ def serve(options: ServeOptions) -> int:
 
 def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None) -> None:
     api_key = options.api_key or (data.api_key() if data else secrets.token_urlsafe(24))
-    provisioned = provision(aws.dynamodb(), aws.sqs(), ResourceNames(resources.LOCAL_STAGE))
+    # TableMismatch: a kept table made for another shard count is refused, not served.
+    provisioned = provision(
+        aws.dynamodb(),
+        aws.sqs(),
+        ResourceNames(resources.LOCAL_STAGE),
+        state_shards=options.state_shards,
+    )
     os.environ.pop("AWS_PROFILE", None)
-    os.environ.update(local_lambda_environment(aws, provisioned, options.cache_ttl))
+    os.environ.update(
+        local_lambda_environment(
+            aws, provisioned, options.cache_ttl, queue_groups=options.queue_groups
+        )
+    )
     runtime = LocalAppSync(LambdaFunction(load_handler()), ResolverCache(options.cache_ttl))
     with _certificates(options) as tls:
         details = describe(options, aws, provisioned, tls)
@@ -257,9 +277,11 @@ def _print_banner(api_key: str, details: dict[str, Any], *, shown: bool) -> None
         f"  API key        {key}   (header {API_KEY_HEADER})",
         f"  data           {kept}" if kept else "  data           in memory only (--ephemeral)",
         f"  AWS endpoint   {details['aws_endpoint']}",
-        f"  orders table   {details['orders_table']} (index {details['state_index']})",
+        f"  orders table   {details['orders_table']} (index {details['state_index']}, "
+        f"{details['state_shards']} shard(s))",
         f"  idempotency    {details['idempotency_table']}",
         *(f"  queue          {q}" for q in details["queues"].values()),
+        f"  message groups {details['queue_groups']} per queue",
         *(f"  dead letters   {q}" for q in details["dead_letter_queues"].values()),
         f"  cache TTL      {details['cache_ttl_seconds']} s"
         + (" (off)" if details["cache_ttl_seconds"] == 0 else ""),

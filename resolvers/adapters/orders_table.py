@@ -1,7 +1,8 @@
-"""The orders table in DynamoDB: conditional writes, one GetItem per read, a Query on the
-state index per page (never a Scan)."""
+"""The orders table in DynamoDB: conditional writes, one GetItem per read, one Query per
+shard of the state index per page, the shards read concurrently (never a Scan)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -10,14 +11,14 @@ from botocore.exceptions import ClientError
 
 from resolvers.contract import resources
 from resolvers.domain.order import UNPUBLISHED_SINCE, Order
-from resolvers.domain.queries import SortDirection, StateQuery
+from resolvers.domain.partitions import shard_key, state_shard
+from resolvers.domain.queries import SortDirection
 from resolvers.domain.states import INITIAL_STATE, Estado
 from resolvers.service.ports import (
     OrderAlreadyStored,
     OrderView,
-    Page,
-    PageKey,
     Projection,
+    ShardRead,
     StaleOrder,
 )
 
@@ -26,6 +27,11 @@ if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+# The Lambda is synchronous: a page's shards are read by this many threads at most (under
+# botocore's default pool of 10 connections per client, so no connection is dropped).
+MAX_CONCURRENT_QUERIES = 8
+# What the merge orders by and a cursor holds (resolvers/service/pages.py): always read.
+_CURSOR_ATTRIBUTES = frozenset({resources.ORDERS_PARTITION_KEY, resources.STATE_INDEX_SORT_KEY})
 
 
 def _is_condition_failure(error: ClientError) -> bool:
@@ -38,25 +44,37 @@ def _plain(value: Any) -> Any:
 
 
 def _from_item(item: dict[str, Any]) -> OrderView:
-    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
-
-
-def _view(item: dict[str, Any]) -> OrderView:
-    """An item as a read returns it: the publication bookkeeping is not the client's."""
+    # The shard is where the item is stored, not part of the order.
     return {
         name: _plain(_deserializer.deserialize(value))
         for name, value in item.items()
-        if name != UNPUBLISHED_SINCE
+        if name != resources.STATE_SHARD_ATTRIBUTE
     }
 
 
-def _to_item(order: Order) -> dict[str, Any]:
+# Stored for the table's own bookkeeping, never returned by a read: the item's shard of the
+# state index and its publication marker.
+_INTERNAL_ATTRIBUTES = frozenset({resources.STATE_SHARD_ATTRIBUTE, UNPUBLISHED_SINCE})
+
+
+def _view(item: dict[str, Any]) -> OrderView:
+    """An item as a read returns it: the shard and the publication bookkeeping are not
+    the client's."""
+    return {
+        name: _plain(_deserializer.deserialize(value))
+        for name, value in item.items()
+        if name not in _INTERNAL_ATTRIBUTES
+    }
+
+
+def _to_item(order: Order, shards: int) -> dict[str, Any]:
     # Absent optional attributes are not stored: the GraphQL type makes them null.
     item = {
         name: _serializer.serialize(value)
         for name, value in order.as_dict().items()
         if value is not None
     }
+    item[resources.STATE_SHARD_ATTRIBUTE] = {"S": state_shard(order.estado, order.id, shards)}
     # A new order's message is not sent yet: in the unpublished index until it is.
     item[UNPUBLISHED_SINCE] = {"S": order.entered_state_at}
     return item
@@ -73,9 +91,14 @@ def _projection(attributes: Projection) -> dict[str, Any]:
 
 
 class OrdersTable:
-    def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
+    def __init__(self, client: "DynamoDBClient", table_name: str, *, state_shards: int) -> None:
         self._client = client
         self._table = table_name
+        self._shards = state_shards
+
+    @property
+    def state_shards(self) -> int:
+        return self._shards
 
     def _key(self, order_id: str) -> dict[str, Any]:
         return {resources.ORDERS_PARTITION_KEY: {"S": order_id}}
@@ -84,7 +107,7 @@ class OrdersTable:
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=_to_item(order),
+                Item=_to_item(order, self._shards),
                 ConditionExpression="attribute_not_exists(#id)",
                 ExpressionAttributeNames={"#id": resources.ORDERS_PARTITION_KEY},
             )
@@ -111,40 +134,46 @@ class OrdersTable:
         item = response.get("Item")
         return None if item is None else _view(item)
 
-    def query_by_state(
-        self, query: StateQuery, *, limit: int, start: PageKey | None, attributes: Projection
-    ) -> Page:
-        """One page of `limit` orders. Reads one item past the page so that a nextToken is
-        returned only when another item exists (no empty last page); the page key is the
-        last returned item's key, so pages neither overlap nor skip."""
-        # The page key is built from the last item: its key attributes are always read.
-        projection = None if attributes is None else attributes | set(resources.PAGE_KEY_ATTRIBUTES)
-        request = self._query_request(query, projection)
+    def read_state_shards(
+        self, reads: Sequence[ShardRead], *, limit: int, attributes: Projection
+    ) -> list[list[OrderView]]:
+        projection = None if attributes is None else attributes | _CURSOR_ATTRIBUTES
+        if len(reads) == 1:
+            return [self._read_shard(reads[0], limit, projection)]
+        # boto3 clients are thread-safe; one short-lived pool per page keeps no thread
+        # alive between invocations.
+        with ThreadPoolExecutor(min(len(reads), MAX_CONCURRENT_QUERIES)) as pool:
+            return list(pool.map(lambda read: self._read_shard(read, limit, projection), reads))
+
+    def _read_shard(self, read: ShardRead, limit: int, projection: Projection) -> list[OrderView]:
+        """Up to `limit` orders of one shard, fewer only when the shard has no more."""
+        request = self._query_request(read, projection)
         items: list[dict[str, Any]] = []
-        exclusive_start: dict[str, Any] | None = (
-            None if start is None else {k: {"S": v} for k, v in start.items()}
-        )
-        while len(items) <= limit:
+        exclusive_start: dict[str, Any] | None = None
+        if read.after is not None:
+            exclusive_start = {
+                resources.ORDERS_PARTITION_KEY: {"S": read.after.id},
+                resources.STATE_INDEX_PARTITION_KEY: {
+                    "S": shard_key(read.query.estado, read.shard)
+                },
+                resources.STATE_INDEX_SORT_KEY: {"S": read.after.fecha_registro},
+            }
+        while len(items) < limit:
             if exclusive_start is not None:
                 request["ExclusiveStartKey"] = exclusive_start
             # A response can stop short of Limit (1 MB per page), so ask for what is missing.
-            request["Limit"] = limit + 1 - len(items)
+            request["Limit"] = limit - len(items)
             response = self._client.query(**request)
             items.extend(response.get("Items", []))
             exclusive_start = response.get("LastEvaluatedKey")
             if exclusive_start is None:
                 break
-        views = [_view(item) for item in items[:limit]]
-        if len(items) <= limit:
-            return Page(items=views)
-        last = views[-1]
-        return Page(
-            items=views, last_key={name: str(last[name]) for name in resources.PAGE_KEY_ATTRIBUTES}
-        )
+        return [_view(item) for item in items]
 
-    def _query_request(self, query: StateQuery, projection: Projection) -> dict[str, Any]:
+    def _query_request(self, read: ShardRead, projection: Projection) -> dict[str, Any]:
+        query = read.query
         names = {"#e": resources.STATE_INDEX_PARTITION_KEY}
-        values: dict[str, Any] = {":e": {"S": query.estado.value}}
+        values: dict[str, Any] = {":e": {"S": shard_key(query.estado, read.shard)}}
         condition = "#e = :e"
         if query.desde is not None or query.hasta is not None:
             # DynamoDB rejects an attribute name that the expressions do not use.
@@ -178,7 +207,9 @@ class OrdersTable:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(before.id),
-                **_update_from(before, after, unpublished_since=after.entered_state_at),
+                **_update_from(
+                    before, after, self._shards, unpublished_since=after.entered_state_at
+                ),
                 # The stored item when the condition fails tells the use case why.
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -195,7 +226,7 @@ class OrdersTable:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(before.id),
-                **_update_from(after, before, unpublished_since=None),
+                **_update_from(after, before, self._shards, unpublished_since=None),
             )
         except ClientError as error:
             if _is_condition_failure(error):
@@ -226,8 +257,13 @@ class OrdersTable:
                 raise
 
     def unpublished(self, estado: Estado, *, until: str) -> Iterator[str]:
-        """Ids of the orders in `estado` marked unpublished at `until` or earlier: a Query
-        on the sparse unpublished index (eventually consistent; callers re-read)."""
+        """Ids of the orders in `estado` marked unpublished at `until` or earlier: one Query
+        per shard of `estado` on the sparse unpublished index, keyed like the state index
+        (eventually consistent; callers re-read)."""
+        for shard in range(self._shards):
+            yield from self._unpublished_in(shard_key(estado, shard), until)
+
+    def _unpublished_in(self, partition: str, until: str) -> Iterator[str]:
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": resources.UNPUBLISHED_INDEX_NAME,
@@ -236,7 +272,7 @@ class OrdersTable:
                 "#e": resources.UNPUBLISHED_INDEX_PARTITION_KEY,
                 "#since": resources.UNPUBLISHED_INDEX_SORT_KEY,
             },
-            "ExpressionAttributeValues": {":e": {"S": estado.value}, ":until": {"S": until}},
+            "ExpressionAttributeValues": {":e": {"S": partition}, ":until": {"S": until}},
         }
         while True:
             response = self._client.query(**request)
@@ -275,17 +311,21 @@ _STATE_ATTRIBUTES = (
 )
 
 
-def _update_from(stored: Order, target: Order, *, unpublished_since: str | None) -> dict[str, Any]:
+def _update_from(
+    stored: Order, target: Order, shards: int, *, unpublished_since: str | None
+) -> dict[str, Any]:
     """An UpdateItem that turns `stored` into `target`, conditioned on the item still
     being `stored` (state and version): the single write of a transition or of its undo.
-    It sets the unpublished marker to `unpublished_since`, or removes it for None."""
+    The state index key moves with the state, in this same write. It sets the unpublished
+    marker to `unpublished_since`, or removes it for None."""
     stored_values, target_values = stored.as_dict(), target.as_dict()
-    names = dict(_CONDITION_NAMES)
+    names = {**_CONDITION_NAMES, "#estado_shard": resources.STATE_SHARD_ATTRIBUTE}
     values: dict[str, Any] = {
         ":was_estado": _serializer.serialize(stored.estado.value),
         ":was_version": _serializer.serialize(stored.version),
+        ":estado_shard": {"S": state_shard(target.estado, target.id, shards)},
     }
-    sets, removes = [], []
+    sets, removes = ["#estado_shard = :estado_shard"], []
     for name in _STATE_ATTRIBUTES:
         if target_values[name] is None:
             if stored_values[name] is not None:

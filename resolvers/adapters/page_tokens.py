@@ -1,25 +1,34 @@
-"""nextToken: base64url JSON of the page key and the query it belongs to.
+"""nextToken: base64url JSON of a listing's position (one cursor per shard of the state
+index) and the query and shard count it belongs to.
 
-Opaque to clients, but not secret (it holds an id and a timestamp). It is checked on the
-way back in, because its key becomes DynamoDB's ExclusiveStartKey: a token from another
-query, a key outside this query's state or bounds, or a value of the wrong type would
-otherwise start a page somewhere else or fail inside DynamoDB."""
+Opaque to clients, but not secret (it holds ids and timestamps). It is checked on the way
+back in, because its cursors become DynamoDB's ExclusiveStartKey: a token from another
+query or another shard count, a cursor outside this query's bounds or its shard, or a value
+of the wrong type would otherwise start a page somewhere else or fail inside DynamoDB."""
 
 import base64
 import binascii
 import json
 from typing import Any
 
-from resolvers.contract import resources
 from resolvers.domain.calendar import is_fixed_width
 from resolvers.domain.errors import ValidationError
+from resolvers.domain.partitions import bucket
 from resolvers.domain.queries import StateQuery
 from resolvers.domain.text import is_unicode
 from resolvers.domain.validation import MAX_KEY_LENGTH
-from resolvers.service.ports import PageKey
+from resolvers.service.ports import Position, ShardCursor
 
-TOKEN_VERSION = 1
-MAX_TOKEN_LENGTH = 2048
+# 2: one cursor per shard. A version 1 token (one key, before the index was sharded) is
+# refused with a message saying so.
+TOKEN_VERSION = 2
+# The query, then per shard a cursor of a fixed-width timestamp and an id, base64-encoded.
+_QUERY_LENGTH = 512
+_CURSOR_LENGTH = 4 * (MAX_KEY_LENGTH + 48) // 3
+
+
+def max_token_length(shards: int) -> int:
+    return _QUERY_LENGTH + shards * _CURSOR_LENGTH
 
 
 def _bound_to(query: StateQuery) -> dict[str, Any]:
@@ -32,44 +41,48 @@ def _bound_to(query: StateQuery) -> dict[str, Any]:
 
 
 class StateQueryTokens:
-    def encode(self, key: PageKey, query: StateQuery) -> str:
-        payload = {"v": TOKEN_VERSION, "q": _bound_to(query), "k": key}
+    def encode(self, position: Position, query: StateQuery) -> str:
+        payload = {
+            "v": TOKEN_VERSION,
+            "q": _bound_to(query),
+            "n": len(position),
+            "k": [None if c is None else [c.fecha_registro, c.id] for c in position],
+        }
         raw = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
-    def decode(self, token: str, query: StateQuery) -> PageKey:
-        payload = self._payload(token)
-        if payload.get("v") != TOKEN_VERSION or payload.get("q") != _bound_to(query):
+    def decode(self, token: str, query: StateQuery, *, shards: int) -> Position:
+        payload = self._payload(token, shards)
+        if payload.get("v") == 1:
+            raise ValidationError(
+                "nextToken comes from before the state index was sharded: "
+                "start the listing again without nextToken"
+            )
+        if payload.get("v") != TOKEN_VERSION:
+            raise ValidationError("nextToken is not valid")
+        issued_for = payload.get("n")
+        if isinstance(issued_for, int) and issued_for != shards:
+            raise ValidationError(
+                f"nextToken was issued when the state index had {issued_for} shard(s); it "
+                f"has {shards} now: start the listing again without nextToken"
+            )
+        if payload.get("q") != _bound_to(query):
             raise ValidationError(
                 "nextToken belongs to another query: pass the same estado, sortDirection, "
                 "desde and hasta as the request that returned it"
             )
-        key = payload.get("k")
-        if not isinstance(key, dict) or set(key) != set(resources.PAGE_KEY_ATTRIBUTES):
+        cursors = payload.get("k")
+        if not isinstance(cursors, list) or len(cursors) != shards:
             raise ValidationError("nextToken is not valid")
-        order_id = key[resources.ORDERS_PARTITION_KEY]
-        estado = key[resources.STATE_INDEX_PARTITION_KEY]
-        registered = key[resources.STATE_INDEX_SORT_KEY]
-        if (
-            not isinstance(order_id, str)
-            or not 0 < len(order_id) <= MAX_KEY_LENGTH
-            # JSON escapes can smuggle a lone surrogate, which DynamoDB cannot take.
-            or not is_unicode(order_id)
-            or estado != query.estado.value
-            or not isinstance(registered, str)
-            or not is_fixed_width(registered)
-            or not query.includes(registered)
-        ):
+        position = tuple(_cursor(raw, shard, shards, query) for shard, raw in enumerate(cursors))
+        if all(cursor is None for cursor in position):
+            # Only a page that returned orders has a token.
             raise ValidationError("nextToken is not valid")
-        return {
-            resources.ORDERS_PARTITION_KEY: order_id,
-            resources.STATE_INDEX_PARTITION_KEY: estado,
-            resources.STATE_INDEX_SORT_KEY: registered,
-        }
+        return position
 
     @staticmethod
-    def _payload(token: str) -> dict[str, Any]:
-        if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
+    def _payload(token: str, shards: int) -> dict[str, Any]:
+        if not isinstance(token, str) or not 0 < len(token) <= max_token_length(shards):
             raise ValidationError("nextToken is not valid")
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -79,3 +92,24 @@ class StateQueryTokens:
         if not isinstance(payload, dict):
             raise ValidationError("nextToken is not valid")
         return payload
+
+
+def _cursor(raw: Any, shard: int, shards: int, query: StateQuery) -> ShardCursor | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) != 2:
+        raise ValidationError("nextToken is not valid")
+    registered, order_id = raw
+    if (
+        not isinstance(order_id, str)
+        or not 0 < len(order_id) <= MAX_KEY_LENGTH
+        # JSON escapes can smuggle a lone surrogate, which DynamoDB cannot take.
+        or not is_unicode(order_id)
+        # A cursor resumes its own shard: an id of another shard is a forged key.
+        or bucket(order_id, shards) != shard
+        or not isinstance(registered, str)
+        or not is_fixed_width(registered)
+        or not query.includes(registered)
+    ):
+        raise ValidationError("nextToken is not valid")
+    return ShardCursor(registered, order_id)

@@ -1,10 +1,12 @@
-"""SQS FIFO publisher: one queue per state, one message group per state."""
+"""SQS FIFO publisher: one queue per state; in it one message group per state, or G groups
+(`queueGroups`, resolvers.domain.partitions.message_group)."""
 
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from resolvers.domain.order import Order
+from resolvers.domain.partitions import message_group
 from resolvers.domain.states import Estado
 
 if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
@@ -17,15 +19,19 @@ def deduplication_id(order: Order) -> str:
 
 
 class StateQueues:
-    def __init__(self, client: "SQSClient", queue_urls: Mapping[Estado, str]) -> None:
+    def __init__(
+        self, client: "SQSClient", queue_urls: Mapping[Estado, str], *, groups: int
+    ) -> None:
         self._client = client
         self._queue_urls = dict(queue_urls)
+        self._groups = groups
 
     def publish(self, order: Order) -> None:
         self._client.send_message(
             QueueUrl=self._queue_urls[order.estado],
             MessageBody=json.dumps(order.as_dict(), ensure_ascii=False, separators=(",", ":")),
-            # One group per state: consumers of a state see its orders in arrival order.
-            MessageGroupId=order.estado.value,
+            # Consumers see each group's orders in arrival order: the whole state's with
+            # one group, a stable share of them with G.
+            MessageGroupId=message_group(order.estado, order.id, self._groups),
             MessageDeduplicationId=deduplication_id(order),
         )

@@ -3,7 +3,7 @@ function exactly this; the local emulator and the benchmarks give it to the same
 
 from collections.abc import Mapping
 
-from resolvers.contract import resources
+from resolvers.contract import resources, scale
 from resolvers.domain.states import Estado
 
 # The Lambda runtime's entry (module path inside the zip, then the function).
@@ -18,6 +18,8 @@ def lambda_environment(
     idempotency_table: str,
     queue_urls: Mapping[Estado, str],
     cache_ttl_seconds: int,
+    state_shards: int,
+    queue_groups: int,
 ) -> dict[str, str]:
     """The variables resolvers.contract.settings reads, and Powertools' own. Values may be
     CDK tokens (the stack) or local names and URLs (the emulator)."""
@@ -26,6 +28,8 @@ def lambda_environment(
         resources.ENV_ORDERS_TABLE: orders_table,
         resources.ENV_IDEMPOTENCY_TABLE: idempotency_table,
         resources.ENV_CACHE_TTL: str(cache_ttl_seconds),
+        scale.ENV_STATE_SHARDS: str(state_shards),
+        scale.ENV_QUEUE_GROUPS: str(queue_groups),
         **{resources.env_queue_url(estado): url for estado, url in queue_urls.items()},
         "POWERTOOLS_SERVICE_NAME": resources.SERVICE,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,

@@ -4,6 +4,7 @@ Lambda, the local emulator (which provisions them in moto) and the CDK stack."""
 from dataclasses import dataclass
 from typing import Any
 
+from resolvers.contract.scale import STATE_SHARDS_TAG
 from resolvers.domain.order import UNPUBLISHED_SINCE
 from resolvers.domain.states import Estado
 
@@ -15,17 +16,23 @@ ORDERS_PARTITION_KEY = "id"
 # The attributes a conditional write checks: the order's state and its version.
 STATE_ATTRIBUTE = "estado"
 VERSION_ATTRIBUTE = "version"
-# Global secondary index serving `ordersByState` as a Query in arrival order.
+# Written in the same conditional write as `estado`: `estado#k`, k the order's shard of the
+# state index (resolvers.domain.partitions; `estado#0` when the index has one shard).
+STATE_SHARD_ATTRIBUTE = "estado_shard"
+# Global secondary index serving `ordersByState` as one Query per shard in arrival order.
 STATE_INDEX_NAME = "by-estado"
-STATE_INDEX_PARTITION_KEY = STATE_ATTRIBUTE
+STATE_INDEX_PARTITION_KEY = STATE_SHARD_ATTRIBUTE
 STATE_INDEX_SORT_KEY = "fecha_registro"
-# What DynamoDB needs to resume a Query on the index (its LastEvaluatedKey): the table's
-# key and the index's. A nextToken carries exactly these.
+# What DynamoDB needs to resume a Query on the index (its ExclusiveStartKey): the table's
+# key and the index's. A nextToken carries the id and fecha_registro of each shard's last
+# item; the shard's key follows from its position.
 PAGE_KEY_ATTRIBUTES = (ORDERS_PARTITION_KEY, STATE_INDEX_PARTITION_KEY, STATE_INDEX_SORT_KEY)
 
 # Sparse index of the orders whose current state's message may not be sent yet: the write
 # that enters a state sets UNPUBLISHED_SINCE, the publish clears it, and only items that
-# carry it are in the index. `orders repair` queries it (per state) instead of scanning.
+# carry it are in the index. Keyed on the state's shard like the state index, so these
+# writes spread the same way; `orders repair` queries it per shard of each state instead
+# of scanning.
 UNPUBLISHED_INDEX_NAME = "unpublished"
 UNPUBLISHED_INDEX_PARTITION_KEY = STATE_INDEX_PARTITION_KEY
 UNPUBLISHED_INDEX_SORT_KEY = UNPUBLISHED_SINCE
@@ -98,7 +105,8 @@ def env_queue_url(estado: Estado) -> str:
 
 # CreateTable definitions: what the emulator and the tests provision; the CDK stack builds
 # the same tables from the constants above.
-def orders_table_definition(name: str) -> dict[str, Any]:
+def orders_table_definition(name: str, *, state_shards: int) -> dict[str, Any]:
+    """The orders table, tagged with the shard count its items are written for."""
     return {
         "TableName": name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -126,6 +134,7 @@ def orders_table_definition(name: str) -> dict[str, Any]:
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
             },
         ],
+        "Tags": [{"Key": STATE_SHARDS_TAG, "Value": str(state_shards)}],
     }
 
 

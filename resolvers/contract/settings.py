@@ -4,7 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from resolvers.contract import resources
+from resolvers.contract import resources, scale
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
 from resolvers.domain.states import Estado
 
@@ -17,6 +17,9 @@ class Settings:
     queue_urls: Mapping[Estado, str]
     # 0 means the API cache is off: every read then projects its selection set.
     cache_ttl_seconds: int
+    # DESIGN.md "Scale": shards of the state index (N) and message groups per queue (G).
+    state_shards: int = scale.DEFAULT_STATE_SHARDS
+    queue_groups: int = scale.DEFAULT_QUEUE_GROUPS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
@@ -34,5 +37,11 @@ class Settings:
             queue_urls={e: env[resources.env_queue_url(e)] for e in Estado},
             cache_ttl_seconds=checked_ttl(
                 int(env.get(resources.ENV_CACHE_TTL, str(DEFAULT_TTL_SECONDS)))
+            ),
+            state_shards=scale.checked_state_shards(
+                int(env.get(scale.ENV_STATE_SHARDS, str(scale.DEFAULT_STATE_SHARDS)))
+            ),
+            queue_groups=scale.checked_queue_groups(
+                int(env.get(scale.ENV_QUEUE_GROUPS, str(scale.DEFAULT_QUEUE_GROUPS)))
             ),
         )

@@ -21,6 +21,7 @@ from resolvers.domain.errors import ConflictError, NotFound, OrderError
 from resolvers.domain.order import NewOrder, Order, StateChange, transition
 from resolvers.domain.queries import StateQuery
 from resolvers.domain.states import INITIAL_STATE
+from resolvers.service import pages
 from resolvers.service.ports import (
     CreationGuard,
     Deadline,
@@ -189,11 +190,17 @@ class OrderService:
     def orders_by_state(
         self, query: StateQuery, *, limit: int, next_token: str | None, attributes: Projection
     ) -> dict[str, Any]:
-        start = None if next_token is None else self.page_tokens.decode(next_token, query)
-        page = self.repository.query_by_state(
-            query, limit=limit, start=start, attributes=attributes
+        shards = self.repository.state_shards
+        position = (
+            pages.start(shards)
+            if next_token is None
+            else self.page_tokens.decode(next_token, query, shards=shards)
         )
-        token = None if page.last_key is None else self.page_tokens.encode(page.last_key, query)
+        fetched = self.repository.read_state_shards(
+            pages.plan_reads(query, position), limit=limit + 1, attributes=attributes
+        )
+        page = pages.merge_page(query, position, fetched, limit=limit)
+        token = None if page.next is None else self.page_tokens.encode(page.next, query)
         return {"items": page.items, "nextToken": token}
 
     def _in_flight(self, order: Order) -> bool:

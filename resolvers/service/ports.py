@@ -1,7 +1,7 @@
 """The interfaces the use cases need. Real adapters live in resolvers/adapters; the tests
 swap in in-memory fakes."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -11,9 +11,6 @@ from resolvers.domain.states import Estado
 
 OrderView = dict[str, Any]
 """An order as a read returns it: every attribute, or only the projected ones."""
-
-PageKey = dict[str, str]
-"""Where a page of a state query ends: the item's id, estado and fecha_registro."""
 
 Projection = frozenset[str] | None
 """The attributes a read must return, or None for whole items."""
@@ -32,10 +29,27 @@ class StaleOrder(Exception):
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[OrderView]
-    # Set only when at least one more item follows: the last page never carries a key.
-    last_key: PageKey | None = None
+class ShardCursor:
+    """Where a listing stopped in one shard of the state index: the last item it returned
+    from that shard (the index key follows from the shard and the state)."""
+
+    fecha_registro: str
+    id: str
+
+
+Position = tuple[ShardCursor | None, ...]
+"""Where a listing stands, one cursor per shard (None: nothing returned from it yet). What
+a nextToken carries."""
+
+
+@dataclass(frozen=True)
+class ShardRead:
+    """One Query of a page: shard `shard` of `query.estado`, within `query`'s bounds, in its
+    direction, after `after` (or from the start)."""
+
+    shard: int
+    query: StateQuery
+    after: ShardCursor | None
 
 
 class OrderRepository(Protocol):
@@ -49,9 +63,17 @@ class OrderRepository(Protocol):
 
     def get(self, order_id: str, attributes: Projection) -> OrderView | None: ...
 
-    def query_by_state(
-        self, query: StateQuery, *, limit: int, start: PageKey | None, attributes: Projection
-    ) -> Page: ...
+    @property
+    def state_shards(self) -> int:
+        """N: the shards the state index spreads each state over (fixed with the table)."""
+        ...
+
+    def read_state_shards(
+        self, reads: Sequence[ShardRead], *, limit: int, attributes: Projection
+    ) -> list[list[OrderView]]:
+        """For each read, in order, up to `limit` orders of its shard in its query's
+        direction (fewer only when the shard has no more). Each view carries at least `id`
+        and `fecha_registro`, whatever `attributes` asks."""
 
     def save_transition(self, before: Order, after: Order) -> None:
         """Write `after`, marked unpublished, only if the stored order is still `before`
@@ -69,18 +91,20 @@ class OrderRepository(Protocol):
         """Clear the unpublished marker if the order is still at `order`'s version."""
 
     def unpublished(self, estado: Estado, *, until: str) -> Iterable[str]:
-        """Ids of the orders in `estado` marked unpublished at `until` or before (from an
-        index that may lag: re-read before acting)."""
+        """Ids of the orders in `estado` marked unpublished at `until` or before, from
+        every shard of the state (from an index that may lag: re-read before acting)."""
 
 
 class PageTokens(Protocol):
-    """The opaque nextToken: a page key bound to the query that produced it."""
+    """The opaque nextToken: a position bound to the query and the shard count that
+    produced it."""
 
-    def encode(self, key: PageKey, query: StateQuery) -> str: ...
+    def encode(self, position: Position, query: StateQuery) -> str: ...
 
-    def decode(self, token: str, query: StateQuery) -> PageKey:
-        """The page key, or ValidationError when the token is malformed, tampered with or
-        replayed with other arguments."""
+    def decode(self, token: str, query: StateQuery, *, shards: int) -> Position:
+        """The position (one cursor per shard), or ValidationError when the token is
+        malformed, tampered with, replayed with other arguments or issued for another
+        shard count."""
 
 
 class StatePublisher(Protocol):

@@ -27,7 +27,7 @@ from harness.clocks import SteppingClock
 from harness.serve_process import PROJECT_ROOT
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
-from resolvers.contract import resources
+from resolvers.contract import resources, scale
 from resolvers.contract.settings import Settings
 from resolvers.domain.states import Estado
 from resolvers.handler import Handler, handler_for
@@ -100,15 +100,36 @@ def _module_aws() -> Iterator[_ModuleAws]:
             yield _ModuleAws(boto3.client("dynamodb"), boto3.client("sqs"), itertools.count())
 
 
+@dataclass(frozen=True)
+class Scale:
+    """The stage's `stateShards` (N) and `queueGroups` (G)."""
+
+    state_shards: int = scale.DEFAULT_STATE_SHARDS
+    queue_groups: int = scale.DEFAULT_QUEUE_GROUPS
+
+
+SHARDED = Scale(state_shards=4, queue_groups=4)
+
+
 @pytest.fixture
-def aws(_module_aws: _ModuleAws, monkeypatch: pytest.MonkeyPatch) -> Aws:
+def scaled() -> Scale:
+    """What the stack would set; a test parametrizes `scaled` to run sharded."""
+    return Scale()
+
+
+@pytest.fixture
+def aws(_module_aws: _ModuleAws, monkeypatch: pytest.MonkeyPatch, scaled: Scale) -> Aws:
     """Tables and queues of this test's own stage: tests of a module share moto, never
     data, queues or their deduplication state."""
     names = resources.ResourceNames(f"{STAGE}{next(_module_aws.provisioned)}")
     monkeypatch.setenv(resources.ENV_STAGE, names.stage)
     # 0: reads are not cached, so they project (the cached path has its own test).
     monkeypatch.setenv(resources.ENV_CACHE_TTL, "0")
-    queue_urls = provision(_module_aws.dynamodb, _module_aws.sqs, names).queue_urls
+    monkeypatch.setenv(scale.ENV_STATE_SHARDS, str(scaled.state_shards))
+    monkeypatch.setenv(scale.ENV_QUEUE_GROUPS, str(scaled.queue_groups))
+    queue_urls = provision(
+        _module_aws.dynamodb, _module_aws.sqs, names, state_shards=scaled.state_shards
+    ).queue_urls
     for estado, url in queue_urls.items():
         monkeypatch.setenv(resources.env_queue_url(estado), url)
     return Aws(_module_aws.dynamodb, _module_aws.sqs, queue_urls, names)

@@ -1,6 +1,6 @@
 """In-memory stand-ins for the service's interfaces, defined once for every unit test."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -9,15 +9,15 @@ from resolvers.adapters.idempotency import same_input
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.domain.errors import ConflictError
 from resolvers.domain.order import NewOrder, Order
-from resolvers.domain.queries import SortDirection, StateQuery
+from resolvers.domain.partitions import bucket
+from resolvers.domain.queries import SortDirection
 from resolvers.domain.states import INITIAL_STATE, Estado
 from resolvers.service.orders import OrderService
 from resolvers.service.ports import (
     OrderAlreadyStored,
     OrderView,
-    Page,
-    PageKey,
     Projection,
+    ShardRead,
     StaleOrder,
 )
 
@@ -28,8 +28,15 @@ def _stored_view(order: Order) -> OrderView:
 
 
 class FakeRepository:
-    def __init__(self) -> None:
+    """Orders in a dict; the state index modelled as DynamoDB keeps it: N shards, each
+    sorted by fecha_registro (ties by id), read after a key position whether or not an
+    item is still there."""
+
+    def __init__(self, state_shards: int = 1) -> None:
+        self.state_shards = state_shards
         self.orders: dict[str, Order] = {}
+        # Every shard Query, as (read, limit): what a page cost.
+        self.shard_reads: list[tuple[ShardRead, int]] = []
         # Called inside save_transition before the condition is checked: lets a test
         # slip a concurrent write in between a read and the conditional write.
         self.before_conditional_write: Callable[[], None] | None = None
@@ -49,33 +56,42 @@ class FakeRepository:
         view = _stored_view(order)
         return view if attributes is None else {k: view[k] for k in attributes if k in view}
 
-    def query_by_state(
-        self, query: StateQuery, *, limit: int, start: PageKey | None, attributes: Projection
-    ) -> Page:
-        matching = sorted(
-            (o for o in self.orders.values() if o.estado is query.estado),
+    def read_state_shards(
+        self, reads: Sequence[ShardRead], *, limit: int, attributes: Projection
+    ) -> list[list[OrderView]]:
+        return [self._read_shard(read, limit, attributes) for read in reads]
+
+    def _read_shard(self, read: ShardRead, limit: int, attributes: Projection) -> list[OrderView]:
+        self.shard_reads.append((read, limit))
+        query = read.query
+        descending = query.direction is SortDirection.DESC
+        in_shard = sorted(
+            (
+                o
+                for o in self.orders.values()
+                if o.estado is query.estado
+                and bucket(o.id, self.state_shards) == read.shard
+                and query.includes(o.fecha_registro)
+            ),
             key=lambda o: (o.fecha_registro, o.id),
-            reverse=query.direction is SortDirection.DESC,
+            reverse=descending,
         )
-        matching = [o for o in matching if query.includes(o.fecha_registro)]
-        if start is not None:
-            position = next(i for i, o in enumerate(matching) if o.id == start["id"])
-            matching = matching[position + 1 :]
-        page = matching[:limit]
-        views = [_stored_view(o) for o in page]
+        if read.after is not None:
+            after = (read.after.fecha_registro, read.after.id)
+            in_shard = [
+                o
+                for o in in_shard
+                if (
+                    (o.fecha_registro, o.id) < after
+                    if descending
+                    else (o.fecha_registro, o.id) > after
+                )
+            ]
+        views = [_stored_view(o) for o in in_shard[:limit]]
         if attributes is not None:
-            views = [{k: v[k] for k in attributes if k in v} for v in views]
-        if len(matching) <= limit:
-            return Page(items=views)
-        last = page[-1]
-        return Page(
-            items=views,
-            last_key={
-                "id": last.id,
-                "estado": last.estado.value,
-                "fecha_registro": last.fecha_registro,
-            },
-        )
+            wanted = attributes | {"id", "fecha_registro"}
+            views = [{k: v[k] for k in wanted if k in v} for v in views]
+        return views
 
     def save_transition(self, before: Order, after: Order) -> None:
         if self.before_conditional_write is not None:
@@ -103,10 +119,18 @@ class FakeRepository:
             self.orders[order.id] = replace(stored, unpublished_since=None)
 
     def unpublished(self, estado: Estado, *, until: str) -> Iterator[str]:
-        for order in list(self.orders.values()):
-            since = order.unpublished_since
-            if order.estado is estado and since is not None and since <= until:
-                yield order.id
+        # The sparse index is keyed on the state's shard, like the state index: one read
+        # per shard.
+        for shard in range(self.state_shards):
+            for order in list(self.orders.values()):
+                since = order.unpublished_since
+                if (
+                    order.estado is estado
+                    and bucket(order.id, self.state_shards) == shard
+                    and since is not None
+                    and since <= until
+                ):
+                    yield order.id
 
 
 class FakePublisher:
