@@ -96,3 +96,35 @@ def test_a_schema_that_cannot_be_written_is_one_line(
     error = capsys.readouterr().err
     assert error.startswith("orders schema: cannot write the schema")
     assert error.count("\n") == 1
+
+
+def test_scale_settings_default_to_one_and_come_from_their_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    args = build_parser().parse_args(["serve"])
+    assert (args.state_shards, args.queue_groups) == (1, 1)
+    monkeypatch.setenv("ORDERS_STATE_SHARDS", "4")
+    monkeypatch.setenv("ORDERS_QUEUE_GROUPS", "8")
+    args = build_parser().parse_args(["serve"])
+    assert (args.state_shards, args.queue_groups) == (4, 8)
+    assert build_parser().parse_args(["serve", "--state-shards", "2"]).state_shards == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--state-shards", "0", "the state index has 1 to 64 shards"),
+        ("--state-shards", "65", "the state index has 1 to 64 shards"),
+        ("--state-shards", "four", "'four' is not a whole number"),
+        ("--queue-groups", "0", "a state queue has 1 to 10000 message groups"),
+    ],
+)
+def test_a_scale_setting_out_of_range_is_an_option_error(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["serve", option, value])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err
+    assert message in err
