@@ -7,8 +7,8 @@ gave an order to the page and keeps the others, so no order is returned twice or
 whatever the pages' sizes. A nextToken is returned only when an order was read and left
 out: the last page never points at an empty one.
 
-Cost per page: at most N Queries (one per shard; a second only past DynamoDB's 1 MB per
-response) reading at most N * (limit + 1) items."""
+Cost per page: N Queries, one per shard (and one more for a shard whose answer passes
+DynamoDB's 1 MB per response), reading at most N * (limit + 1) items."""
 
 import heapq
 import itertools
