@@ -1,5 +1,5 @@
 """ordersByState over many orders: pages in both directions and within a date range, with
-no duplicate and no gap."""
+no duplicate and no gap, with the state index in one shard and in four."""
 
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -8,7 +8,9 @@ import pytest
 
 from resolvers.domain.order import NewOrder, Order
 from resolvers.domain.states import Estado
-from tests.integration.conftest import Invoke, Wiring
+from tests.integration.conftest import SHARDED, Invoke, Scale, Wiring
+
+pytestmark = pytest.mark.parametrize("scaled", [Scale(), SHARDED], ids=["N1-G1", "N4-G4"])
 
 TOTAL = 260
 SELECTION = ["items", "items/id", "items/fecha_registro", "items/estado", "nextToken"]

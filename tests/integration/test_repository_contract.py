@@ -1,6 +1,6 @@
 """One contract, two repositories: the in-memory FakeRepository the unit tests use and the
-DynamoDB OrdersTable (on moto). Every test here runs against both, so the fake cannot drift
-from the table it stands in for."""
+DynamoDB OrdersTable (on moto). Every test here runs against both, with the state index in
+one shard and in four, so the fake cannot drift from the table it stands in for."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -11,12 +11,15 @@ import pytest
 from harness.clocks import SteppingClock
 from resolvers.adapters.orders_table import OrdersTable
 from resolvers.domain.order import NewOrder, Order, StateChange, transition
+from resolvers.domain.partitions import bucket
 from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import Estado
+from resolvers.service import pages
 from resolvers.service.ports import (
     OrderAlreadyStored,
     OrderRepository,
-    PageKey,
+    ShardCursor,
+    ShardRead,
     StaleOrder,
 )
 from tests.integration.conftest import Aws
@@ -25,13 +28,14 @@ from tests.unit.fakes import FakeRepository
 Register = Callable[..., Order]
 
 
-@pytest.fixture(params=["fake", "dynamodb"])
+@pytest.fixture(params=["fake-N1", "dynamodb-N1", "fake-N4", "dynamodb-N4"])
 def repository(request: pytest.FixtureRequest) -> Iterator[OrderRepository]:
-    if request.param == "fake":
-        yield FakeRepository()
+    kind, shards = request.param.split("-N")
+    if kind == "fake":
+        yield FakeRepository(state_shards=int(shards))
     else:
         aws: Aws = request.getfixturevalue("aws")
-        yield OrdersTable(aws.dynamodb, aws.names.orders_table)
+        yield OrdersTable(aws.dynamodb, aws.names.orders_table, state_shards=int(shards))
 
 
 @pytest.fixture
@@ -138,20 +142,44 @@ def test_removing_a_new_order_leaves_one_that_moved_on(
 
 
 def _read_all(repository: OrderRepository, query: StateQuery, limit: int) -> tuple[list[str], int]:
+    """Every page, as the service reads them (resolvers/service/pages.py), checking what
+    each shard answered."""
     ids: list[str] = []
-    pages = 0
-    start: PageKey | None = None
+    count = 0
+    position = pages.start(repository.state_shards)
     while True:
-        page = repository.query_by_state(
-            query, limit=limit, start=start, attributes=frozenset({"id"})
+        reads = pages.plan_reads(query, position)
+        fetched = repository.read_state_shards(
+            reads, limit=limit + 1, attributes=frozenset({"descripcion"})
         )
-        pages += 1
+        for read, answer in zip(reads, fetched, strict=True):
+            _check_shard_answer(repository, read, answer, limit + 1)
+        page = pages.merge_page(query, position, fetched, limit=limit)
+        count += 1
         assert len(page.items) <= limit
         ids.extend(item["id"] for item in page.items)
-        if page.last_key is None:
-            return ids, pages
+        if page.next is None:
+            return ids, count
         assert len(page.items) == limit  # only a full page says more may follow
-        start = page.last_key
+        position = page.next
+
+
+def _check_shard_answer(
+    repository: OrderRepository, read: ShardRead, answer: list[dict[str, object]], limit: int
+) -> None:
+    """At most `limit` orders of the read's shard and state, in its direction and bounds,
+    after its cursor, each with the id and arrival a cursor is made of."""
+    assert len(answer) <= limit
+    keys = [(str(view["fecha_registro"]), str(view["id"])) for view in answer]
+    descending = read.query.direction is SortDirection.DESC
+    assert keys == sorted(keys, reverse=descending)
+    for registered, order_id in keys:
+        assert bucket(order_id, repository.state_shards) == read.shard
+        assert read.query.includes(registered)
+        if read.after is not None:
+            after = (read.after.fecha_registro, read.after.id)
+            assert (registered, order_id) < after if descending else (registered, order_id) > after
+    assert all(set(view) <= {"descripcion", "id", "fecha_registro"} for view in answer)
 
 
 @pytest.mark.parametrize("limit", [1, 4, 11, 100])
@@ -193,8 +221,31 @@ def test_a_page_of_a_state_with_no_orders_is_empty_and_last(
     repository: OrderRepository, register: Register
 ) -> None:
     register()
-    page = repository.query_by_state(
-        StateQuery(Estado.cancelada), limit=5, start=None, attributes=None
+    query = StateQuery(Estado.cancelada)
+    position = pages.start(repository.state_shards)
+    fetched = repository.read_state_shards(
+        pages.plan_reads(query, position), limit=6, attributes=None
     )
-    assert page.items == []
-    assert page.last_key is None
+    assert fetched == [[] for _ in range(repository.state_shards)]
+    assert pages.merge_page(query, position, fetched, limit=5) == pages.MergedPage([], None)
+
+
+def test_a_shard_resumes_after_its_cursor_even_when_that_order_moved_on(
+    repository: OrderRepository, register: Register, clock: SteppingClock
+) -> None:
+    # given: orders of one shard, and a cursor on one that has since left recibida
+    shards = repository.state_shards
+    orders = [register(f"orden {i}") for i in range(24)]
+    shard = bucket(orders[0].id, shards)
+    in_shard = [o for o in orders if bucket(o.id, shards) == shard]
+    cursor_order = in_shard[1]
+    repository.save_transition(
+        cursor_order, transition(cursor_order, StateChange(Estado.enproceso), now=clock())
+    )
+    cursor = ShardCursor(cursor_order.fecha_registro, cursor_order.id)
+    # when
+    (answer,) = repository.read_state_shards(
+        [ShardRead(shard, StateQuery(Estado.recibida), cursor)], limit=100, attributes=None
+    )
+    # then: DynamoDB's ExclusiveStartKey is a position, not an item that must exist
+    assert [view["id"] for view in answer] == [o.id for o in in_shard[2:]]
