@@ -4,7 +4,8 @@ from typing import Any
 
 import pytest
 
-from resolvers.contract import resources
+from infra.stage import StageConfig
+from resolvers.contract import resources, scale
 from resolvers.domain.states import Estado
 from tests.infra.conftest import Synthesized
 
@@ -31,14 +32,21 @@ def _as_sets(definition: dict[str, Any]) -> dict[str, Any]:
             (i["IndexName"], repr(i["KeySchema"]), repr(i["Projection"]))
             for i in definition.get("GlobalSecondaryIndexes", [])
         ),
+        # The shard count the orders table's items are written for (provisioning checks it).
+        "ShardTag": [t for t in definition.get("Tags", []) if t["Key"] == scale.STATE_SHARDS_TAG],
     }
 
 
 @pytest.mark.parametrize(
     ("table", "definition"),
     [
-        ("orders_table", resources.orders_table_definition),
-        ("idempotency_table", resources.idempotency_table_definition),
+        (
+            "orders_table",
+            lambda name, config: resources.orders_table_definition(
+                name, state_shards=config.scale.state_shards
+            ),
+        ),
+        ("idempotency_table", lambda name, _: resources.idempotency_table_definition(name)),
     ],
 )
 def test_tables_are_the_ones_the_emulator_provisions(
@@ -48,7 +56,8 @@ def test_tables_are_the_ones_the_emulator_provisions(
     name = getattr(resources.ResourceNames(synthesized.stage), table)
     # then the stack builds the same keys, attributes and indexes
     props = _table(synthesized, name)["Properties"]
-    assert _as_sets(props) == _as_sets(definition(name))
+    config: StageConfig = synthesized.stack.config
+    assert _as_sets(props) == _as_sets(definition(name, config))
 
 
 def test_idempotency_table_expires_records(synthesized: Synthesized) -> None:
