@@ -26,8 +26,10 @@ from resolvers.contract import resources
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS
 from resolvers.contract.fields import ORDERS_BY_STATE
 from resolvers.contract.resources import ResourceNames
+from resolvers.contract.scale import DEFAULT_STATE_SHARDS
 from resolvers.domain.calendar import epoch_seconds, format_instant
 from resolvers.domain.order import Order
+from resolvers.domain.partitions import state_shard
 from resolvers.domain.states import Estado
 
 GOAL = 1.05
@@ -75,6 +77,10 @@ class PageCost:
                 name: _serializer.serialize(value)
                 for name, value in order.as_dict().items()
                 if value is not None
+            }
+            # As the table adapter writes it: the state index key beside the state.
+            item[resources.STATE_SHARD_ATTRIBUTE] = {
+                "S": state_shard(order.estado, order.id, DEFAULT_STATE_SHARDS)
             }
             self._table.put_item(item)
         self.size = size

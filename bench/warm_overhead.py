@@ -20,12 +20,16 @@ from bench.moto_backend import MotoBackend
 from bench.sampling import Call, Measurement, Plan, measure
 from resolvers.contract import resources
 from resolvers.contract.fields import CREATE_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
+from resolvers.contract.scale import DEFAULT_STATE_SHARDS
+from resolvers.domain.partitions import shard_key, state_shard
 from resolvers.domain.states import Estado
 
 GOAL = 1.15
 HANDLER = "handler"
 RAW = "raw boto3"
 PAGE = 20
+# The benchmark's backend is provisioned with the default: one shard, queried as `estado#0`.
+SHARDS = DEFAULT_STATE_SHARDS
 
 
 def _now() -> str:
@@ -52,8 +56,9 @@ class RawOrders:
 
     def create(self, number: int) -> None:
         now = datetime.now(UTC)
+        order_id = str(uuid.uuid4())
         order = {
-            "id": str(uuid.uuid4()),
+            "id": order_id,
             "descripcion": workload.descripcion(number),
             "fecha_entrega": workload.FECHA_ENTREGA,
             "estado": Estado.recibida.value,
@@ -64,8 +69,14 @@ class RawOrders:
         self._dynamodb.put_item(
             TableName=self._table,
             Item={
-                name: {"N": str(value)} if isinstance(value, int) else {"S": value}
-                for name, value in order.items()
+                **{
+                    name: {"N": str(value)} if isinstance(value, int) else {"S": value}
+                    for name, value in order.items()
+                },
+                # The state index key, written with the state (one shard, as the handler's).
+                resources.STATE_SHARD_ATTRIBUTE: {
+                    "S": state_shard(Estado.recibida, order_id, SHARDS)
+                },
             },
             ConditionExpression="attribute_not_exists(#id)",
             ExpressionAttributeNames={"#id": resources.ORDERS_PARTITION_KEY},
@@ -77,11 +88,17 @@ class RawOrders:
         item = self._dynamodb.update_item(
             TableName=self._table,
             Key={resources.ORDERS_PARTITION_KEY: {"S": order_id}},
-            UpdateExpression="SET #e = :to, #v = #v + :one, #u = :now",
+            UpdateExpression="SET #e = :to, #k = :shard, #v = #v + :one, #u = :now",
             ConditionExpression="#e = :from",
-            ExpressionAttributeNames={"#e": "estado", "#v": "version", "#u": "fecha_actualizacion"},
+            ExpressionAttributeNames={
+                "#e": "estado",
+                "#k": resources.STATE_SHARD_ATTRIBUTE,
+                "#v": "version",
+                "#u": "fecha_actualizacion",
+            },
             ExpressionAttributeValues={
                 ":to": {"S": Estado.enproceso.value},
+                ":shard": {"S": state_shard(Estado.enproceso, order_id, SHARDS)},
                 ":from": {"S": Estado.recibida.value},
                 ":one": {"N": "1"},
                 ":now": {"S": _now()},
@@ -97,7 +114,7 @@ class RawOrders:
             IndexName=resources.STATE_INDEX_NAME,
             KeyConditionExpression="#e = :e",
             ExpressionAttributeNames={"#e": resources.STATE_INDEX_PARTITION_KEY},
-            ExpressionAttributeValues={":e": {"S": workload.LISTED_STATE.value}},
+            ExpressionAttributeValues={":e": {"S": shard_key(workload.LISTED_STATE, 0)}},
             Limit=PAGE,
         )["Items"]
         if len(items) != PAGE:
