@@ -120,11 +120,26 @@ def _repair(args: argparse.Namespace) -> int:
             older_than_seconds=args.older_than,
             out=sys.stdout,
             state_shards=args.state_shards,
+            queue_groups=_repair_queue_groups(args),
         )
     except UnknownShardCount as error:
         raise CommandFailed(str(error)) from None
     print(f"{count} message(s) republished", file=sys.stderr)
     return 0
+
+
+def _repair_queue_groups(args: argparse.Namespace) -> int:
+    """G for the republished messages' groups: the option, else what the running `orders
+    serve` uses, else the environment's (the stage's setting), else the default."""
+    if args.queue_groups is not None:
+        return int(args.queue_groups)
+    if not args.cloud and not args.endpoint_url:
+        found = read_server_file(Path(args.data_dir)) or {}
+        if isinstance(found.get("queue_groups"), int):
+            return int(found["queue_groups"])
+    return _count(scale.checked_queue_groups)(
+        _from_env(scale.ENV_QUEUE_GROUPS, scale.DEFAULT_QUEUE_GROUPS)
+    )
 
 
 def _seconds(text: str) -> float:
@@ -336,6 +351,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="shards of the state index (default: what the orders table records in its "
         f"{scale.STATE_SHARDS_TAG} tag)",
+    )
+    repair.add_argument(
+        "--queue-groups",
+        type=_count(scale.checked_queue_groups),
+        default=None,
+        help="message groups per state queue, as the stage publishes them (default: the "
+        f"running orders serve's, else [{scale.ENV_QUEUE_GROUPS}], else "
+        f"{scale.DEFAULT_QUEUE_GROUPS})",
     )
     repair.set_defaults(run=_repair)
     return parser

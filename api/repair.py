@@ -29,6 +29,7 @@ def repair(
     older_than_seconds: float,
     out: TextIO,
     state_shards: int | None = None,
+    queue_groups: int,
 ) -> int:
     """Publish what is missing; one JSON line per message sent. Returns how many.
     `state_shards` None: the shard count the table records in its tag."""
@@ -41,7 +42,8 @@ def repair(
     queue_urls = {e: sqs.get_queue_url(QueueName=names.queue(e))["QueueUrl"] for e in Estado}
     use_case = PublicationRepair(
         repository=OrdersTable(dynamodb, names.orders_table, state_shards=shards),
-        publisher=StateQueues(sqs, queue_urls),
+        # The stage's G: a republished message joins the group its order's others are in.
+        publisher=StateQueues(sqs, queue_urls, groups=queue_groups),
         clock=system_clock,
     )
     repaired = use_case.run(older_than_seconds=older_than_seconds)

@@ -76,6 +76,14 @@ def handler() -> dict[str, float]:
     return {"import_ms": imported, "first_call_ms": _ms(started)}
 
 
+def _bucket(order_id: str) -> int:
+    import hashlib
+
+    shards = int(os.environ.get("ORDERS_STATE_SHARDS") or "1")
+    digest = hashlib.sha256(order_id.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") % shards
+
+
 def bare_boto3() -> dict[str, float]:
     started = time.perf_counter()
     import boto3
@@ -95,6 +103,9 @@ def bare_boto3() -> dict[str, float]:
         "fecha_registro": {"S": "2030-01-01T12:00:00.000000Z"},
         "timestamp": {"N": "1893499200"},
         "version": {"N": "1"},
+        # The state index key the handler writes with the state (resolvers.domain.partitions,
+        # inlined: this mode imports nothing of the package).
+        "estado_shard": {"S": f"recibida#{_bucket(order_id)}"},
     }
     dynamodb.put_item(
         TableName=os.environ["ORDERS_TABLE"],

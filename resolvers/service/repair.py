@@ -2,10 +2,10 @@
 
 An invocation killed between its write and its publish leaves the order in a state whose
 message was never sent, still marked unpublished. Repair finds those through the sparse
-unpublished index (a Query per shard of each state, never a Scan), re-reads each order consistently and
-publishes its current state with the usual deduplication id (id:estado:version), so a
-message that did go out after all is not delivered twice (within SQS's five minutes;
-consumers deduplicate on the same id beyond)."""
+unpublished index (a Query per shard of each state, never a Scan), re-reads each order
+consistently and publishes its current state with the usual deduplication id
+(id:estado:version), so a message that did go out after all is not delivered twice (within
+SQS's five minutes; consumers deduplicate on the same id beyond)."""
 
 from dataclasses import dataclass
 from datetime import timedelta

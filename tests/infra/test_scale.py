@@ -34,8 +34,11 @@ def test_each_stage_gives_the_lambda_and_the_table_its_settings(
     table = _orders_table(synthesized)
     tag = {"Key": scale.STATE_SHARDS_TAG, "Value": str(expected.state_shards)}
     assert tag in table["Tags"]
-    (index,) = table["GlobalSecondaryIndexes"]
-    assert index["KeySchema"][0] == {"AttributeName": "estado_shard", "KeyType": "HASH"}
+    # the state index and the sparse unpublished index are both keyed on the shard
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {resources.STATE_INDEX_NAME, resources.UNPUBLISHED_INDEX_NAME}
+    for index in indexes.values():
+        assert index["KeySchema"][0] == {"AttributeName": "estado_shard", "KeyType": "HASH"}
 
 
 def test_dev_keeps_one_order_per_state_and_prod_carries_the_target_rate() -> None:

@@ -291,7 +291,11 @@ class SharedAws:
 
 
 @pytest.fixture
-def shared_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SharedAws]:
+def shared_aws(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[SharedAws]:
+    # (stateShards, queueGroups): one and one unless a test asks otherwise (indirect)
+    shards, groups = getattr(request, "param", (1, 1))
     server = AtomicMotoServer()
     server.start()
     endpoint = server.endpoint
@@ -305,11 +309,15 @@ def shared_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SharedAws]:
     }
     try:
         aws = SharedAws(endpoint, base, names, {})
-        aws.queue_urls = provision(aws.client("dynamodb"), aws.client("sqs"), names).queue_urls
+        aws.queue_urls = provision(
+            aws.client("dynamodb"), aws.client("sqs"), names, state_shards=shards
+        ).queue_urls
         aws.env = {
             **base,
             resources.ENV_STAGE: SHARED_STAGE,
             resources.ENV_CACHE_TTL: "0",
+            scale.ENV_STATE_SHARDS: str(shards),
+            scale.ENV_QUEUE_GROUPS: str(groups),
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_TRACE_DISABLED": "true",
             **{resources.env_queue_url(e): url for e, url in aws.queue_urls.items()},

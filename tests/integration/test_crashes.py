@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from harness.serve_process import PROJECT_ROOT
+from resolvers.contract import scale
+from resolvers.domain.partitions import message_group
 from resolvers.domain.states import Estado
 from tests.integration.conftest import SHARED_STAGE as STAGE
 from tests.integration.conftest import SharedAws
@@ -97,6 +99,14 @@ def test_a_creation_killed_after_its_write_converges_on_retry(shared_aws: Shared
     assert repair(shared_aws) == []
 
 
+@pytest.mark.parametrize(
+    "shared_aws",
+    # (stateShards, queueGroups): repair reads N from the table's tag, one Query per shard
+    # of the sparse index, and republishes into the message group the handler would
+    [(1, 1), (4, 4)],
+    indirect=True,
+    ids=["N1-G1", "N4-G4"],
+)
 @pytest.mark.parametrize("step", ["after-write", "after-publish"])
 def test_repair_republishes_exactly_what_killed_invocations_left_unsent(
     shared_aws: SharedAws, step: str
@@ -120,8 +130,16 @@ def test_repair_republishes_exactly_what_killed_invocations_left_unsent(
     # and each state holds one message per order that entered it, counting one sent
     # before the kill: the second send carries the same deduplication id and is dropped
     # (SQS drops it for 5 minutes even once consumed; moto only while it is queued)
-    assert shared_aws.dedup_ids(Estado.recibida) == [f"{lost}:recibida:1"]
-    assert shared_aws.dedup_ids(Estado.enproceso) == [f"{moved}:enproceso:2"]
+    groups = int(shared_aws.env[scale.ENV_QUEUE_GROUPS])
+    (recibida,) = shared_aws.messages(Estado.recibida)
+    (enproceso,) = shared_aws.messages(Estado.enproceso)
+    assert recibida["Attributes"]["MessageDeduplicationId"] == f"{lost}:recibida:1"
+    assert enproceso["Attributes"]["MessageDeduplicationId"] == f"{moved}:enproceso:2"
+    # in the message group its order's other messages are in
+    assert recibida["Attributes"]["MessageGroupId"] == message_group(Estado.recibida, lost, groups)
+    assert enproceso["Attributes"]["MessageGroupId"] == message_group(
+        Estado.enproceso, moved, groups
+    )
     # and a second run finds nothing
     assert repair(shared_aws) == []
 

@@ -40,11 +40,14 @@ def test_the_table_records_its_shard_count_and_a_restart_with_it_is_served(
     table = dynamodb.describe_table(TableName=NAMES.orders_table)["Table"]
     tags = dynamodb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"]
     assert {"Key": scale.STATE_SHARDS_TAG, "Value": "4"} in tags
-    (index,) = table["GlobalSecondaryIndexes"]
-    assert index["KeySchema"][0] == {
-        "AttributeName": resources.STATE_SHARD_ATTRIBUTE,
-        "KeyType": "HASH",
-    }
+    # both indexes (the state index and the sparse unpublished one) are keyed on the shard
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {resources.STATE_INDEX_NAME, resources.UNPUBLISHED_INDEX_NAME}
+    for index in indexes.values():
+        assert index["KeySchema"][0] == {
+            "AttributeName": resources.STATE_SHARD_ATTRIBUTE,
+            "KeyType": "HASH",
+        }
 
 
 def test_another_shard_count_than_the_tables_is_refused_saying_how_to_start(
@@ -66,9 +69,12 @@ def test_a_table_from_before_sharding_is_refused(clients: tuple[Any, Any]) -> No
     dynamodb, sqs = clients
     definition = resources.orders_table_definition(NAMES.orders_table, state_shards=1)
     definition["AttributeDefinitions"] = [
-        {"AttributeName": name, "AttributeType": "S"} for name in ("id", "estado", "fecha_registro")
+        {"AttributeName": name, "AttributeType": "S"}
+        for name in ("id", "estado", "fecha_registro", "unpublished_since")
     ]
-    definition["GlobalSecondaryIndexes"][0]["KeySchema"][0]["AttributeName"] = "estado"
+    # both indexes (the state index and the sparse unpublished one) were keyed on estado
+    for index in definition["GlobalSecondaryIndexes"]:
+        index["KeySchema"][0]["AttributeName"] = "estado"
     del definition["Tags"]
     dynamodb.create_table(**definition)
     # then

@@ -249,3 +249,35 @@ def test_a_shard_resumes_after_its_cursor_even_when_that_order_moved_on(
     )
     # then: DynamoDB's ExclusiveStartKey is a position, not an item that must exist
     assert [view["id"] for view in answer] == [o.id for o in in_shard[2:]]
+
+
+def test_unpublished_orders_are_found_in_every_shard_until_marked_published(
+    repository: OrderRepository, register: Register
+) -> None:
+    # given: orders spread over the state's shards, all marked unpublished by their write,
+    # one of them since published
+    orders = [register(f"pedido {n}") for n in range(12)]
+    published = orders[0]
+    repository.mark_published(published)
+    # when
+    until = "9999-12-31T23:59:59.999999Z"
+    found = list(repository.unpublished(Estado.recibida, until=until))
+    # then: every other order once, whichever shard it is in; none of another state
+    assert sorted(found) == sorted(o.id for o in orders[1:])
+    assert list(repository.unpublished(Estado.enproceso, until=until)) == []
+    # and nothing is unpublished before the first write
+    assert list(repository.unpublished(Estado.recibida, until="2000-01-01T00:00:00Z")) == []
+
+
+def test_listed_orders_carry_neither_their_shard_nor_their_marker(
+    repository: OrderRepository, register: Register
+) -> None:
+    orders = [register(f"pedido {n}") for n in range(6)]
+    query = StateQuery(Estado.recibida)
+    fetched = repository.read_state_shards(
+        pages.plan_reads(query, pages.start(repository.state_shards)), limit=10, attributes=None
+    )
+    views = [view for shard in fetched for view in shard]
+    assert sorted(v["id"] for v in views) == sorted(o.id for o in orders)
+    for view in views:
+        assert set(view) <= set(orders[0].as_dict())

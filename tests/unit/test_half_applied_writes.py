@@ -186,10 +186,12 @@ def test_a_failed_unmark_does_not_fail_a_published_write() -> None:
     assert repository.orders[result["id"]].unpublished_since is not None
 
 
-def test_repair_republishes_exactly_the_orders_left_unpublished() -> None:
+@pytest.mark.parametrize("shards", [1, 4])
+def test_repair_republishes_exactly_the_orders_left_unpublished(shards: int) -> None:
     # given: two orders whose invocations were killed before publishing (one in recibida,
-    # one after a transition), one published normally, one written a moment ago
-    repository, publisher = FakeRepository(), FakePublisher()
+    # one after a transition), one published normally, one written a moment ago; the
+    # state index (and the unpublished index, keyed like it) in `shards` shards
+    repository, publisher = FakeRepository(state_shards=shards), FakePublisher()
     lost_creation = crashed_before_publishing(repository, publisher)
     moved = created(repository, publisher)
     order_service(repository, publisher).update_order_state(moved, CANCEL)

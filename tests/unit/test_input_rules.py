@@ -23,6 +23,7 @@ from resolvers.domain.validation import (
     validate_state_change,
     validate_state_query,
 )
+from resolvers.service.ports import ShardCursor
 
 TODAY = date(2030, 6, 15)
 INVISIBLE = st.characters(categories=sorted(INVISIBLE_CATEGORIES))  # type: ignore[arg-type]
@@ -110,10 +111,12 @@ def test_full_width_offsets_and_fractions_are_refused_too() -> None:
 
 
 def _token(key: dict[str, str], query: StateQuery) -> str:
+    # A version 2 token of a one-shard index: one cursor, the key's fecha_registro and id.
     payload = {
-        "v": 1,
+        "v": 2,
         "q": {"estado": query.estado.value, "direction": "ASC", "desde": None, "hasta": None},
-        "k": key,
+        "n": 1,
+        "k": [[key["fecha_registro"], key["id"]]],
     }
     # ensure_ascii: the JSON carries "\\ud800" escapes, as a forged token would
     raw = json.dumps(payload, sort_keys=True).encode()
@@ -140,7 +143,9 @@ def _token(key: dict[str, str], query: StateQuery) -> str:
 def test_a_token_smuggling_a_surrogate_or_unicode_digits_is_refused(key: dict[str, str]) -> None:
     query = StateQuery(Estado.recibida)
     with pytest.raises(ValidationError, match="nextToken"):
-        StateQueryTokens().decode(_token(key, query), query)
+        StateQueryTokens().decode(_token(key, query), query, shards=1)
     # and the same token with a clean key is accepted: the rule, not the forging, refuses it
     clean = {"id": "o-1", "estado": "recibida", "fecha_registro": "2030-01-10T08:00:00.123456Z"}
-    assert StateQueryTokens().decode(_token(clean, query), query) == clean
+    assert StateQueryTokens().decode(_token(clean, query), query, shards=1) == (
+        ShardCursor("2030-01-10T08:00:00.123456Z", "o-1"),
+    )

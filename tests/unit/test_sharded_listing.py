@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -162,3 +163,16 @@ def test_the_message_group_is_the_state_with_one_group_and_estado_hash_with_more
     assert {message_group(e, order_id, 16).split("#")[1] for e in Estado} == {
         str(bucket(order_id, 16))
     }
+
+
+def test_the_cold_start_baseline_writes_the_shard_the_handler_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # bench/cold_start_child.py inlines the hash so that its raw mode imports nothing of
+    # the package; its items must still land where ordersByState reads them
+    from bench import cold_start_child
+
+    monkeypatch.setenv("ORDERS_STATE_SHARDS", "4")
+    ids = [f"o-{n}" for n in range(64)]
+    assert [cold_start_child._bucket(i) for i in ids] == [bucket(i, 4) for i in ids]
+    assert {cold_start_child._bucket(i) for i in ids} == {0, 1, 2, 3}
