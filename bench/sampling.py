@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.figures import percentile
+
 NANOS_PER_MS = 1_000_000
 
 
@@ -64,17 +66,6 @@ class Ratio:
             "round_min": round(self.round_min, 3),
             "round_max": round(self.round_max, 3),
         }
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Linear interpolation between the closest ranks (numpy's default method)."""
-    if not values:
-        raise ValueError("no samples")
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    lower = int(position)
-    upper = min(lower + 1, len(ordered) - 1)
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
 def summarize(samples_ms: Sequence[float]) -> Summary:
