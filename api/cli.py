@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api.commands import users
 from api.emulator.data_dir import DEFAULT_DATA_DIR, DataDirError, read_server_file
 from api.sdl import write_schema
 from resolvers.contract import scale
@@ -61,6 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
             keepalive_seconds=args.keepalive_seconds,
             state_shards=args.state_shards,
             queue_groups=args.queue_groups,
+            mfa=args.mfa,
         )
     )
 
@@ -293,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="message groups per state queue; 1 keeps one total order per state "
         f"[{scale.ENV_QUEUE_GROUPS}] (default {scale.DEFAULT_QUEUE_GROUPS})",
     )
+    serve.add_argument(
+        "--mfa",
+        action="store_true",
+        default=os.environ.get("ORDERS_MFA", "").lower() in {"1", "true", "yes"},
+        help="the local user pool requires software-token (TOTP) MFA, as prod's [ORDERS_MFA=1]",
+    )
     serve.set_defaults(run=_serve)
 
     queues = commands.add_parser(
@@ -361,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"{scale.DEFAULT_QUEUE_GROUPS})",
     )
     repair.set_defaults(run=_repair)
+    users.register(commands)
     return parser
 
 
