@@ -114,7 +114,14 @@ class UserPoolTokens:
             cached = self._emails.get(username)
         if cached is not None and now - cached[0] < EMAIL_CACHE_SECONDS:
             return cached[1]
-        user = self._cognito.admin_get_user(UserPoolId=self.pool.user_pool_id, Username=username)
+        try:
+            user = self._cognito.admin_get_user(
+                UserPoolId=self.pool.user_pool_id, Username=username
+            )
+        except self._cognito.exceptions.UserNotFoundException:
+            # A deleted user's token stays valid until it expires, as in the cloud; it
+            # names no email then (the trigger would have added it at sign-in).
+            user = {}
         email = next(
             (a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "email"), None
         )
