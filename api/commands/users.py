@@ -12,7 +12,8 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from api.emulator.data_dir import DEFAULT_DATA_DIR, read_server_file
+from api.commands import CommandFailed, options
+from api.emulator.data_dir import read_server_file
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -26,12 +27,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="users of the local Cognito user pool",
         description="Users of the running orders serve's Cognito user pool (docs/identity.md).",
     )
-    users.add_argument(
-        "--data-dir",
-        default=os.environ.get("ORDERS_DATA_DIR") or DEFAULT_DATA_DIR,
-        help="the data directory of the orders serve to ask [ORDERS_DATA_DIR] "
-        f"(default {DEFAULT_DATA_DIR} in the current directory)",
-    )
+    options.add_data_dir(users, "the data directory of the orders serve to ask")
     users.add_argument(
         "--server",
         default=os.environ.get("ORDERS_SERVER") or None,
@@ -129,6 +125,4 @@ def _server_details(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _fail(message: str) -> NoReturn:
-    from api.cli import CommandFailed  # the command line's own error: one line, exit 1
-
     raise CommandFailed(message)

@@ -10,15 +10,13 @@ api/emulator/persistence.py)."""
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from resolvers.contract import access
 from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import PasswordPolicyTypeTypeDef
 
-# The groups the access policy names. TODO(merge): import them from
-# resolvers/contract/access.py once it is on main.
-ACCESS_GROUPS = ("tecnicos", "supervisores")
 CLIENT_NAME = f"{ResourceNames(LOCAL_STAGE).user_pool}-client"
 # As infra/users.py: accounts are made by an administrator, email is the username, and the
 # password policy is prod's.
@@ -65,7 +63,7 @@ class LocalUserPool:
 def provision_user_pool(
     cognito: "CognitoIdentityProviderClient", endpoint: str, region: str, *, mfa: bool
 ) -> LocalUserPool:
-    """Create the pool, its groups and its app client where missing; set MFA as asked
+    """Create the pool, the access policy's groups and the app client where missing; set MFA as asked
     (required software-token MFA with `mfa`, off without), on every start."""
     name = ResourceNames(LOCAL_STAGE).user_pool
     pool_id = (
@@ -90,7 +88,7 @@ def provision_user_pool(
     else:
         cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OFF")
     existing = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
-    for group in ACCESS_GROUPS:
+    for group in access.GROUPS:  # the access policy's, as the stack creates them
         if group not in existing:
             cognito.create_group(UserPoolId=pool_id, GroupName=group)
     client_id = (
