@@ -63,8 +63,8 @@ class LocalUserPool:
 def provision_user_pool(
     cognito: "CognitoIdentityProviderClient", endpoint: str, region: str, *, mfa: bool
 ) -> LocalUserPool:
-    """Create the pool, the access policy's groups and the app client where missing; set MFA as asked
-    (required software-token MFA with `mfa`, off without), on every start."""
+    """Create the pool, the access policy's groups and the app client where missing; set
+    MFA as asked (required software-token MFA with `mfa`, off without), on every start."""
     name = ResourceNames(LOCAL_STAGE).user_pool
     pool_id = (
         _find_pool(cognito, name)
