@@ -115,16 +115,14 @@ class UserPoolTokens:
         if cached is not None and now - cached[0] < EMAIL_CACHE_SECONDS:
             return cached[1]
         try:
-            user = self._cognito.admin_get_user(
+            attributes = self._cognito.admin_get_user(
                 UserPoolId=self.pool.user_pool_id, Username=username
-            )
+            ).get("UserAttributes", [])
         except self._cognito.exceptions.UserNotFoundException:
             # A deleted user's token stays valid until it expires, as in the cloud; it
             # names no email then (the trigger would have added it at sign-in).
-            user = {}
-        email = next(
-            (a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "email"), None
-        )
+            attributes = []
+        email = next((a["Value"] for a in attributes if a["Name"] == "email"), None)
         with self._lock:
             self._emails[username] = (now, email)
         return email
