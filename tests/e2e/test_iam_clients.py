@@ -28,6 +28,7 @@ import httpx
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from gql import Client, gql
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.appsync_auth import AppSyncIAMAuthentication, AppSyncJWTAuthentication
@@ -71,6 +72,12 @@ def iam_session(emulator: Emulator) -> boto3.Session:
     return boto3.Session(botocore_session=core)
 
 
+def credentials_of(session: boto3.Session) -> Credentials:
+    credentials = session.get_credentials()
+    assert credentials is not None, "no credentials in the profile /health names"
+    return credentials
+
+
 def signed_post(
     emulator: Emulator, body: str, session: boto3.Session, *, send: str | None = None
 ) -> httpx.Response:
@@ -80,7 +87,7 @@ def signed_post(
         data=body,
         headers={"content-type": "application/json"},
     )
-    SigV4Auth(session.get_credentials(), "appsync", session.region_name).add_auth(request)
+    SigV4Auth(credentials_of(session), "appsync", session.region_name).add_auth(request)
     return httpx.post(
         f"{emulator.url}/graphql", content=send or body, headers=dict(request.headers.items())
     )
@@ -95,7 +102,7 @@ def test_a_botocore_signed_request_is_accepted(emulator: Emulator) -> None:
 
 def test_a_wrong_secret_an_old_date_and_a_changed_body_are_refused(emulator: Emulator) -> None:
     session = iam_session(emulator)
-    credentials = session.get_credentials()
+    credentials = credentials_of(session)
     wrong = boto3.Session(
         aws_access_key_id=credentials.access_key,
         aws_secret_access_key="not-the-secret",
