@@ -209,7 +209,7 @@ def _cognito(emulator: Emulator) -> Any:
     )
 
 
-def _user_tokens(emulator: Emulator, email: str) -> dict[str, str]:
+def user_tokens(emulator: Emulator, email: str, *groups: str) -> dict[str, str]:
     """A confirmed user in the emulator's pool, as `orders users add` makes one, signed in."""
     cognito = health(emulator)["cognito"]
     client = _cognito(emulator)
@@ -222,6 +222,10 @@ def _user_tokens(emulator: Emulator, email: str) -> dict[str, str]:
     client.admin_set_user_password(
         UserPoolId=cognito["userPoolId"], Username=email, Password=PASSWORD, Permanent=True
     )
+    for group in groups:
+        client.admin_add_user_to_group(
+            UserPoolId=cognito["userPoolId"], Username=email, GroupName=group
+        )
     result = client.initiate_auth(
         ClientId=cognito["userPoolClientId"],
         AuthFlow="USER_PASSWORD_AUTH",
@@ -232,7 +236,7 @@ def _user_tokens(emulator: Emulator, email: str) -> dict[str, str]:
 
 
 def test_gql_with_a_user_pool_token_subscribes(emulator: Emulator) -> None:
-    tokens = _user_tokens(emulator, f"gql-{uuid.uuid4().hex[:6]}@example.com")
+    tokens = user_tokens(emulator, f"gql-{uuid.uuid4().hex[:6]}@example.com")
     host = f"{emulator.host}:{emulator.port}"
     auth = AppSyncJWTAuthentication(host=host, jwt=tokens["AccessToken"])
     marker = f"gql jwt {uuid.uuid4().hex[:6]}"
@@ -267,7 +271,7 @@ def _forged(issuer: str, client_id: str, **claims: Any) -> str:
 def test_tampered_expired_and_other_pool_tokens_get_401(emulator: Emulator) -> None:
     cognito = health(emulator)["cognito"]
     issuer = f"https://cognito-idp.{cognito['region']}.amazonaws.com/{cognito['userPoolId']}"
-    access = _user_tokens(emulator, f"tok-{uuid.uuid4().hex[:6]}@example.com")["AccessToken"]
+    access = user_tokens(emulator, f"tok-{uuid.uuid4().hex[:6]}@example.com")["AccessToken"]
     header, payload, signature = access.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["username"] = "someone-else"
