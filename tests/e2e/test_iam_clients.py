@@ -33,7 +33,7 @@ from gql import Client, gql
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.appsync_auth import AppSyncIAMAuthentication, AppSyncJWTAuthentication
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
-from httpx_ws import connect_ws
+from httpx_ws import WebSocketSession, connect_ws
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from moto.utilities.utils import load_resource
@@ -327,7 +327,12 @@ def test_a_wrongly_signed_realtime_handshake_gets_a_connection_error(emulator: E
 
     with (
         httpx.Client() as client,
-        connect_ws(f"{url}&payload=e30=", client, subprotocols=["graphql-ws"]) as ws,
+        connect_ws(
+            f"{url}&payload=e30=",
+            client,
+            subprotocols=["graphql-ws"],
+            session_class=WebSocketSession,
+        ) as ws,
     ):
         ws.send_json({"type": "connection_init"})
         refused = ws.receive_json(timeout=10)
@@ -349,7 +354,12 @@ def test_a_start_signed_for_other_data_is_refused_and_the_connection_stays(
 
     with (
         httpx.Client() as client,
-        connect_ws(f"{url}&payload=e30=", client, subprotocols=["graphql-ws"]) as ws,
+        connect_ws(
+            f"{url}&payload=e30=",
+            client,
+            subprotocols=["graphql-ws"],
+            session_class=WebSocketSession,
+        ) as ws,
     ):
         ws.send_json({"type": "connection_init"})
         assert ws.receive_json(timeout=10)["type"] == "connection_ack"
