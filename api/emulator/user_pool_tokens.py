@@ -33,6 +33,9 @@ ID_TOKEN, ACCESS_TOKEN = "id", "access"  # `token_use` values, not secrets
 TOKEN_USES = frozenset({ID_TOKEN, ACCESS_TOKEN})
 # How long a looked-up email is reused: a changed email shows within this time.
 EMAIL_CACHE_SECONDS = 60.0
+# Tokens whose signature was checked, kept so that a client's every request does not pay an
+# RSA verification again (a token is reused for its hour); emptied when full.
+VERIFIED_TOKENS_KEPT = 1024
 _JWKS_TIMEOUT_SECONDS = 5.0
 
 
@@ -62,13 +65,24 @@ class UserPoolTokens:
         self._clock = clock
         self._keys: KeySet | None = None
         self._emails: dict[str, tuple[float, str | None]] = {}
+        self._verified: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims (an access token's with the user's email); TokenRefused when
         AppSync would refuse it."""
-        claims = self._decoded(token.strip().removeprefix("Bearer ").strip())
-        self._check(claims)
+        token = token.strip().removeprefix("Bearer ").strip()
+        with self._lock:
+            known = self._verified.get(token)
+        if known is None:
+            known = self._decoded(token)
+        # Every check but the signature's is cheap, and expiry changes: each time.
+        self._check(known)
+        with self._lock:
+            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                self._verified.clear()
+            self._verified[token] = known
+        claims = dict(known)
         if claims["token_use"] == ACCESS_TOKEN and "email" not in claims:
             email = self._email(str(claims.get("username", claims.get("sub", ""))))
             if email is not None:
