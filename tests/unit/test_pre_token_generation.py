@@ -14,6 +14,8 @@ import pytest
 from resolvers.contract.claims import EMAIL_CLAIM
 from resolvers.pre_token_generation import lambda_handler
 
+# The trigger reads nothing of its Lambda context.
+CONTEXT: Any = None
 EVENT = json.loads(
     (Path(__file__).parent / "cognito_events/pre_token_generation_v2.json").read_text()
 )
@@ -31,7 +33,7 @@ def test_the_access_token_gains_the_users_email() -> None:
     request = copy.deepcopy(event["request"])
 
     # when the trigger answers Cognito
-    answer = lambda_handler(event, None)
+    answer = lambda_handler(event, CONTEXT)
 
     # then the access token carries the email, and nothing else changes
     details = answer["response"]["claimsAndScopeOverrideDetails"]
@@ -48,7 +50,7 @@ def test_the_access_token_gains_the_users_email() -> None:
 )
 def test_every_token_issued_carries_it_refreshed_ones_too(source: str) -> None:
     event = _event(email="ana@example.com") | {"triggerSource": source}
-    details = lambda_handler(event, None)["response"]["claimsAndScopeOverrideDetails"]
+    details = lambda_handler(event, CONTEXT)["response"]["claimsAndScopeOverrideDetails"]
     assert details["accessTokenGeneration"]["claimsToAddOrOverride"] == {
         EMAIL_CLAIM: "ana@example.com"
     }
@@ -56,5 +58,5 @@ def test_every_token_issued_carries_it_refreshed_ones_too(source: str) -> None:
 
 def test_a_user_without_an_email_keeps_cognitos_tokens_unchanged() -> None:
     # The resolvers then name the caller by username, as for any token without the claim.
-    answer = lambda_handler(_event(), None)
+    answer = lambda_handler(_event(), CONTEXT)
     assert answer["response"] == {"claimsAndScopeOverrideDetails": None}
