@@ -14,6 +14,7 @@ from infra.lambda_package import lambda_package
 from infra.log_groups import grant_log_writes
 from infra.stage import StageConfig
 from resolvers import pre_token_generation
+from resolvers.contract.access import GROUPS
 from resolvers.contract.resources import ResourceNames
 
 # Cognito waits 5 seconds for a trigger before it fails the sign-in ("Using Lambda triggers",
@@ -65,6 +66,14 @@ class OrdersUserPool(Construct):
             prevent_user_existence_errors=True,
             disable_o_auth=True,
         )
+        # The access policy's groups (resolvers/contract/access.py): membership is what a
+        # token's `cognito:groups` claim carries and the policy checks.
+        self.groups = {
+            name: cognito.CfnUserPoolGroup(
+                self, f"Group-{name}", user_pool_id=self.pool.user_pool_id, group_name=name
+            )
+            for name in GROUPS
+        }
         self.email_claim = EmailClaimTrigger(self, "EmailClaim", config=config)
         self.pool.add_trigger(
             cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,

@@ -8,6 +8,7 @@ import pytest
 from infra.log_groups import LOG_ACTIONS
 from infra.users import TRIGGER_TIMEOUT
 from resolvers import pre_token_generation
+from resolvers.contract.access import ENTRY_GROUPS, GROUPS
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -128,3 +129,12 @@ def test_the_trigger_may_only_write_its_own_logs(prod: Synthesized) -> None:
     assert "Policies" not in role
     log_group = prod.json["Resources"][log_group_id]["Properties"]
     assert log_group["RetentionInDays"] > 0
+
+
+def test_the_pool_has_one_group_per_group_of_the_access_policy(prod: Synthesized) -> None:
+    pool_id = prod.logical_id(prod.stack.orders_api.users.pool.node.default_child)  # type: ignore[union-attr]
+    groups = [g["Properties"] for g in prod.resources("AWS::Cognito::UserPoolGroup").values()]
+    assert sorted(g["GroupName"] for g in groups) == sorted(GROUPS)
+    assert all(g["UserPoolId"] == {"Ref": pool_id} for g in groups)
+    # and every group the policy asks for exists, so no rule names a group nobody can join
+    assert {group for needed in ENTRY_GROUPS.values() for group in needed} <= set(GROUPS)
