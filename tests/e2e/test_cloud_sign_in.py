@@ -148,7 +148,6 @@ def test_a_user_with_totp_set_up_is_challenged_for_a_code_and_a_wrong_one_is_ref
 def _other_code(secret: str) -> str:
     """A six-digit code that is not the current one (nor the previous or next)."""
 
-
     near = {totp(secret, time.time() + k * STEP_SECONDS) for k in (-1, 0, 1)}
     return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)
 
