@@ -85,10 +85,16 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
                 body=body,
             )
             try:
-                # A token's first check may read the pool's keys from the embedded AWS.
-                scope[_SCOPE_CALLER] = await run_in_threadpool(
-                    self._callers.authenticate, headers, signed, _client_ip(scope)
-                )
+                if "authorization" in headers:
+                    # A token's first check may ask the embedded AWS (the pool's keys, the
+                    # user's email): off the event loop. The key is checked in place.
+                    scope[_SCOPE_CALLER] = await run_in_threadpool(
+                        self._callers.authenticate, headers, signed, _client_ip(scope)
+                    )
+                else:
+                    scope[_SCOPE_CALLER] = self._callers.authenticate(
+                        headers, signed, _client_ip(scope)
+                    )
             except Refused as refused:
                 await refused.response()(scope, receive, send)
                 return

@@ -33,6 +33,7 @@ from gql import Client, gql
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.appsync_auth import AppSyncIAMAuthentication, AppSyncJWTAuthentication
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
+from httpx_ws import WebSocketSession, connect_ws
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from moto.utilities.utils import load_resource
@@ -208,7 +209,7 @@ def _cognito(emulator: Emulator) -> Any:
     )
 
 
-def _user_tokens(emulator: Emulator, email: str) -> dict[str, str]:
+def user_tokens(emulator: Emulator, email: str, *groups: str) -> dict[str, str]:
     """A confirmed user in the emulator's pool, as `orders users add` makes one, signed in."""
     cognito = health(emulator)["cognito"]
     client = _cognito(emulator)
@@ -221,6 +222,10 @@ def _user_tokens(emulator: Emulator, email: str) -> dict[str, str]:
     client.admin_set_user_password(
         UserPoolId=cognito["userPoolId"], Username=email, Password=PASSWORD, Permanent=True
     )
+    for group in groups:
+        client.admin_add_user_to_group(
+            UserPoolId=cognito["userPoolId"], Username=email, GroupName=group
+        )
     result = client.initiate_auth(
         ClientId=cognito["userPoolClientId"],
         AuthFlow="USER_PASSWORD_AUTH",
@@ -231,7 +236,7 @@ def _user_tokens(emulator: Emulator, email: str) -> dict[str, str]:
 
 
 def test_gql_with_a_user_pool_token_subscribes(emulator: Emulator) -> None:
-    tokens = _user_tokens(emulator, f"gql-{uuid.uuid4().hex[:6]}@example.com")
+    tokens = user_tokens(emulator, f"gql-{uuid.uuid4().hex[:6]}@example.com")
     host = f"{emulator.host}:{emulator.port}"
     auth = AppSyncJWTAuthentication(host=host, jwt=tokens["AccessToken"])
     marker = f"gql jwt {uuid.uuid4().hex[:6]}"
@@ -266,7 +271,7 @@ def _forged(issuer: str, client_id: str, **claims: Any) -> str:
 def test_tampered_expired_and_other_pool_tokens_get_401(emulator: Emulator) -> None:
     cognito = health(emulator)["cognito"]
     issuer = f"https://cognito-idp.{cognito['region']}.amazonaws.com/{cognito['userPoolId']}"
-    access = _user_tokens(emulator, f"tok-{uuid.uuid4().hex[:6]}@example.com")["AccessToken"]
+    access = user_tokens(emulator, f"tok-{uuid.uuid4().hex[:6]}@example.com")["AccessToken"]
     header, payload, signature = access.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["username"] = "someone-else"
@@ -299,3 +304,82 @@ def test_tampered_expired_and_other_pool_tokens_get_401(emulator: Emulator) -> N
 
 def _base64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _signed_header(emulator: Emulator, secret: str | None = None, data: str | None = None) -> Any:
+    """The IAM form of a real-time authorization, as gql signs it: of `connect` without
+    `data`, of a `start` of `data` with it."""
+    session = iam_session(emulator)
+    credentials = credentials_of(session)
+    if secret is not None:
+        credentials = Credentials(credentials.access_key, secret)
+    auth = AppSyncIAMAuthentication(
+        host=f"{emulator.host}:{emulator.port}",
+        region_name=session.region_name,
+        credentials=credentials,
+    )
+    return auth.get_headers(data)
+
+
+def test_a_wrongly_signed_realtime_handshake_gets_a_connection_error(emulator: Emulator) -> None:
+    header = json.dumps(_signed_header(emulator, secret="not-the-secret")).encode()
+    url = f"{emulator.ws_url}/graphql/realtime?header={base64.b64encode(header).decode()}"
+
+    with (
+        httpx.Client() as client,
+        connect_ws(
+            f"{url}&payload=e30=",
+            client,
+            subprotocols=["graphql-ws"],
+            session_class=WebSocketSession,
+        ) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        refused = ws.receive_json(timeout=10)
+
+    # AppSync's connection_error for a refused signature carries errorCode 400
+    # (sony/appsync-client-go#28).
+    assert refused["type"] == "connection_error"
+    (error,) = refused["payload"]["errors"]
+    assert (error["errorType"], error["errorCode"]) == ("InvalidSignatureException", 400)
+
+
+def test_a_start_signed_for_other_data_is_refused_and_the_connection_stays(
+    emulator: Emulator,
+) -> None:
+    header = json.dumps(_signed_header(emulator)).encode()
+    url = f"{emulator.ws_url}/graphql/realtime?header={base64.b64encode(header).decode()}"
+    data = json.dumps({"query": "subscription { onOrderCreated { id } }", "variables": {}})
+    other = json.dumps({"query": "subscription { onOrderStateChanged { id } }", "variables": {}})
+
+    with (
+        httpx.Client() as client,
+        connect_ws(
+            f"{url}&payload=e30=",
+            client,
+            subprotocols=["graphql-ws"],
+            session_class=WebSocketSession,
+        ) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json(timeout=10)["type"] == "connection_ack"
+        replies = []
+        for operation_id, signed_for in (("forged", other), ("sound", data)):
+            authorization = _signed_header(emulator, data=signed_for)
+            ws.send_json(
+                {
+                    "id": operation_id,
+                    "type": "start",
+                    "payload": {"data": data, "extensions": {"authorization": authorization}},
+                }
+            )
+            reply = ws.receive_json(timeout=10)
+            while reply["type"] == "ka":
+                reply = ws.receive_json(timeout=10)
+            replies.append(reply)
+
+    refused, accepted = replies
+    assert refused["type"] == "error"
+    assert refused["id"] == "forged"
+    assert refused["payload"]["errors"][0]["errorType"] == "InvalidSignatureException"
+    assert accepted == {"type": "start_ack", "id": "sound"}
