@@ -21,6 +21,7 @@ import uvicorn
 from botocore.exceptions import BotoCoreError, ClientError
 
 from api.emulator.callers import API_KEY_HEADER, Authenticator
+from api.emulator.cognito_mfa import require_mfa_setup_on_password_sign_in
 from api.emulator.data_dir import DataDirectory, DataDirError
 from api.emulator.embedded_aws import EmbeddedAws
 from api.emulator.graphql_app import build_app
@@ -206,6 +207,7 @@ def _user_pool(aws: LocalAws, *, mfa: bool) -> LocalUserPool | None:
         # moto accepts any MFA code unless told to check it; the local pool checks TOTP
         # codes against the secret it hands out, as Cognito does.
         os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
+        require_mfa_setup_on_password_sign_in()
     try:
         return provision_user_pool(aws.cognito(), aws.endpoint_url, aws.region, mfa=mfa)
     except (BotoCoreError, ClientError) as error:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.infra
 
 
 def _function(synthesized: Synthesized) -> dict[str, Any]:
-    return synthesized.only("AWS::Lambda::Function")
+    return synthesized.resolver_function()
 
 
 def test_snapstart_is_on_in_prod_only(dev: Synthesized, prod: Synthesized) -> None:
