@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cross_web import AsyncHTTPRequestAdapter
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.error import GraphQLSyntaxError
 from starlette.applications import Starlette
@@ -84,7 +84,19 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
                 refusal = http_errors.error_response(400, http_errors.MALFORMED, problem)
                 await refusal(scope, receive, send)
                 return
+            # Read as JSON whatever the client named it (no content type, or
+            # application/graphql): strawberry would refuse those in plain text.
+            http_errors.name_json(scope)
             receive = http_errors.replay(body, receive)
+        if scope["type"] == "http":
+            # strawberry's own refusals (an operation type POST cannot run, a method) in
+            # AppSync's JSON shape instead of its plain text.
+            try:
+                response = await self.run(Request(scope, receive))
+            except HTTPException as refused:
+                response = http_errors.refusal(refused.status_code, refused.reason)
+            await response(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> dict[str, Any]:
