@@ -73,6 +73,10 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
         return isinstance(sent, str) and hmac.compare_digest(sent, self._api_key)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in {"GET", "POST"}:
+            refused = http_errors.refusal(405, http_errors.ONLY_GET_AND_POST)
+            await refused(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] != "GET":
             headers = Request(scope).headers
             if not self.authorized(headers):
@@ -209,7 +213,8 @@ def build_app(
             ),
         ],
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the view, which refuses the others in AppSync's shape.
+            Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             WebSocketRoute("/graphql/realtime", realtime),
             *web_routes(api_key, share_key=share_key),

@@ -26,6 +26,7 @@ UNAUTHORIZED = "UnauthorizedException"
 EMPTY_BODY = "Request body is empty."
 UNPARSABLE = "Unable to parse GraphQL query."
 NOT_AUTHORIZED = "You are not authorized to make this call."
+ONLY_GET_AND_POST = "GraphQL only supports GET and POST requests."
 # What the emulator reads as a JSON request body; anything else named is refused.
 _JSON_TYPES = frozenset({"application/json", "application/graphql"})
 

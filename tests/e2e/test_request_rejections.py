@@ -69,6 +69,22 @@ def test_other_malformed_members_are_refused_in_json(
     _assert_refused_in_appsyncs_json(response)
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+@pytest.mark.emulator_only("AppSync's answer to other methods is not documented")
+def test_another_method_is_refused_in_json(emulator: Emulator, method: str) -> None:
+    response = httpx.request(
+        method,
+        emulator.graphql_url,
+        content=json.dumps({"query": QUERY}).encode(),
+        headers={"x-api-key": emulator.api_key, "content-type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith("application/json")
+    (error,) = response.json()["errors"]
+    assert error["errorType"] == response.headers["x-amzn-ErrorType"] == "BadRequestException"
+
+
 @pytest.mark.parametrize(
     "headers",
     [{}, {"content-type": "application/graphql"}, {"content-type": "application/json"}],
