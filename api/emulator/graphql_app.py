@@ -5,7 +5,7 @@ the board at `/`, `/health` and `/_emulator/stats`."""
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cross_web import AsyncHTTPRequestAdapter
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.error import GraphQLSyntaxError
 from starlette.applications import Starlette
@@ -73,6 +73,10 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
         self._graphql_schema = graphql_schema(served)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in {"GET", "POST"}:
+            refused = http_errors.refusal(405, http_errors.ONLY_GET_AND_POST)
+            await refused(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] != "GET":
             headers = Request(scope).headers
             # A SigV4 signature covers the body: it is read before the caller is known.
@@ -103,7 +107,19 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
                 refusal = http_errors.error_response(400, http_errors.MALFORMED, problem)
                 await refusal(scope, receive, send)
                 return
+            # Read as JSON whatever the client named it (no content type, or
+            # application/graphql): strawberry would refuse those in plain text.
+            http_errors.name_json(scope)
             receive = http_errors.replay(body, receive)
+        if scope["type"] == "http":
+            # strawberry's own refusals (an operation type POST cannot run, a method) in
+            # AppSync's JSON shape instead of its plain text.
+            try:
+                response = await self.run(Request(scope, receive))
+            except HTTPException as refused:
+                response = http_errors.refusal(refused.status_code, refused.reason)
+            await response(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> dict[str, Any]:
@@ -244,7 +260,8 @@ def build_app(
             ),
         ],
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the view, which refuses the others in AppSync's shape.
+            Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             WebSocketRoute("/graphql/realtime", realtime),
             *web_routes(api_key, share_key=share_key),

@@ -202,7 +202,7 @@ def test_prod_uses_cognito_and_iam_and_has_no_api_key(prod: Synthesized) -> None
     pool = prod.only("AWS::Cognito::UserPool")
     assert pool["Properties"]["MfaConfiguration"] == "ON"
     assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
-    assert pool["DeletionPolicy"] == "Retain"
+    assert pool["DeletionPolicy"] == "RetainExceptOnCreate"
 
 
 @pytest.mark.parametrize(("stage", "level"), [("dev", "ALL"), ("prod", "ERROR")])
