@@ -61,12 +61,12 @@ def test_a_retry_after_a_crash_before_publishing_converges_on_the_stored_order()
     # given: the first attempt stored the order and died before publishing (no idempotency record)
     repository, publisher = FakeRepository(), FakePublisher()
     new = replace(NEW, client_token="tok")
-    crashed = order_service(repository, FakePublisher())
+    crashed = order_service(repository, FakePublisher(), clock=SteppingClock())
     crashed.publisher.failing = True  # type: ignore[attr-defined]
     stored = Order.register(new, order_id=new.order_id(), now=crashed.clock())
     repository.add(stored)
-    # when
-    again = order_service(repository, publisher).create_order(new)
+    # when (a retry that computes the same order: its clock reads what the first one read)
+    again = order_service(repository, publisher, clock=SteppingClock()).create_order(new)
     # then: same order, its first message sent now, nothing doubled
     assert again == stored.as_dict()
     assert publisher.published == [stored]
@@ -159,13 +159,14 @@ def test_a_retried_transition_whose_first_attempt_landed_is_published() -> None:
     service = order_service(repository, publisher)
     order_id = service.create_order(NEW)["id"]
     landed: list[Order] = []
+    real_enter = repository.enter_state
 
-    def save_then_lose_the_answer(before: Order, after: Order) -> None:
-        repository.orders[after.id] = after
-        landed.append(after)
-        raise StaleOrder(after)
+    def enter_then_lose_the_answer(order_id: str, change: StateChange, *, now: datetime) -> Order:
+        real_enter(order_id, change, now=now)
+        landed.append(repository.orders[order_id])
+        raise StaleOrder(landed[0])
 
-    repository.save_transition = save_then_lose_the_answer  # type: ignore[method-assign]
+    repository.enter_state = enter_then_lose_the_answer  # type: ignore[method-assign]
     # when
     updated = service.update_order_state(order_id, StateChange(Estado.enproceso))
     # then: the client is told what happened, and the new state has its message
