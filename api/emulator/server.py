@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import uvicorn
 
+from api.emulator import running_servers
 from api.emulator.data_dir import DataDirectory, DataDirError
 from api.emulator.embedded_aws import EmbeddedAws
 from api.emulator.graphql_app import API_KEY_HEADER, build_app
@@ -157,27 +158,24 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
             share_key=_is_loopback(options.host),
             keepalive_seconds=options.keepalive_seconds,
         )
+        # How `orders queues` and `orders repair` find this server: by its data directory,
+        # or among the running servers (api/emulator/running_servers.py).
+        found = {"pid": os.getpid(), "embedded_aws": aws.embedded, "aws_region": aws.region}
+        found |= {"port": options.port, **details}
         if data:
-            # How `orders queues` finds this server.
-            data.write_server_file(
-                {
-                    "pid": os.getpid(),
-                    "embedded_aws": aws.embedded,
-                    "aws_region": aws.region,
-                    **details,
-                }
-            )
+            data.write_server_file(found)
         _print_banner(api_key, details, shown=options.api_key is None)
-        # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
-        uvicorn.run(
-            app,
-            host=options.host,
-            port=options.port,
-            log_level="warning",
-            lifespan="off",
-            ssl_certfile=tls.cert if tls else None,
-            ssl_keyfile=tls.key if tls else None,
-        )
+        with running_servers.registered(found):
+            # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
+            uvicorn.run(
+                app,
+                host=options.host,
+                port=options.port,
+                log_level="warning",
+                lifespan="off",
+                ssl_certfile=tls.cert if tls else None,
+                ssl_keyfile=tls.key if tls else None,
+            )
 
 
 @contextmanager

@@ -142,7 +142,7 @@ def transition(order: Order, change: StateChange, *, now: datetime) -> Order:
     """The order after `change`, or the error the client should see.
 
     InvalidTransition is checked before a stale expectedVersion (ConflictError): when both
-    apply, DESIGN.md's precedence reports the transition."""
+    apply, the precedence of docs/contract.md ("Errors") reports the transition."""
     if not can_transition_to(order.estado, change.estado):
         raise InvalidTransition(
             f"order {order.id} is {order.estado.value} and cannot move to {change.estado.value}"

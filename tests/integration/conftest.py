@@ -210,7 +210,7 @@ def wiring(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wiring]:
     monkeypatch.setattr(time, "sleep", lambda _seconds: None)
     wired = Wiring()
     yield wired
-    # DESIGN.md: ordersByState is a Query; no code path may Scan.
+    # docs/design.md, "A Query, never a Scan": ordersByState is a Query; no code path may Scan.
     assert "Scan" not in wired.operations()
 
 

@@ -1,4 +1,4 @@
-"""Fifty Lambda containers racing (issue 9, point 4): each thread is one container with its
+"""Fifty Lambda containers racing (docs/reliability.md): each thread is one container with its
 own wiring and clients, all released at once against one atomic moto server."""
 
 import threading

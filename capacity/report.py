@@ -1,16 +1,16 @@
 """`make capacity`: the model's tables, the simulation's check and a chart, written to
-bench/capacity.md, bench/capacity.png and bench/capacity.json (the settings, for code)."""
+capacity/capacity.md, capacity/capacity.png and capacity/capacity.json (the settings, for code)."""
 
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.capacity import limits, model
-from bench.capacity.model import Settings, Workload
-from bench.capacity.simulation import BURST_SECONDS, SimulationResult, simulate
+from capacity import limits, model
+from capacity.model import Settings, Workload
+from capacity.simulation import BURST_SECONDS, SimulationResult, simulate
 
-BENCH_DIR = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
 SHARD_SWEEP = (1, 5, 10, 15, 18, 22, 25, 32)
 GROUP_SWEEP = (1, 10, 20, 30, 34, 38, 42, 100)
 TABLE_SHARDS = (1, 2, 4, 8, 16, 20, 25, 32, 64)
@@ -98,10 +98,10 @@ def markdown(rate: float, workload: Workload, checks: Checks) -> str:
     out = [
         "# Capacity model: `stateShards` (N) and `queueGroups` (G)",
         "",
-        "Written by `make capacity` (`python -m bench.capacity`) from `bench/capacity/`: every "
+        "Written by `make capacity` (`python -m capacity`) from `capacity/`: every "
         "number below follows from AWS's published limits (cited in `limits.py` and listed "
         "at the end) and the workload stated here. Regenerate it when a limit or the workload "
-        "changes; `bench/capacity.json` holds the recommended settings for code.",
+        "changes; `capacity/capacity.json` holds the recommended settings for code.",
         "",
         f"## {_rate(rate)} orders/s entering one state: N = {settings.state_shards}, "
         f"G = {settings.queue_groups:,}",
@@ -371,7 +371,7 @@ def settings_json(rate: float, workload: Workload) -> str:
 def write(
     rate: float = model.TARGET_RATE,
     workload: Workload | None = None,
-    directory: Path = BENCH_DIR,
+    directory: Path = HERE,
     seconds: float = 0.5,
 ) -> list[Path]:
     workload = workload or Workload()
