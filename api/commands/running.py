@@ -74,7 +74,8 @@ def describe(server: dict[str, Any]) -> str:
 def running_aws(args: argparse.Namespace) -> tuple["LocalAws", dict[str, Any]]:
     """The chosen server's AWS endpoint, said on stderr, and what the server wrote."""
     running = running_server(args)
-    print(f"orders {args.command}: {describe(running)}", file=sys.stderr)
+    if not args.endpoint_url:  # a server found, not named: say which
+        print(f"orders {args.command}: {describe(running)}", file=sys.stderr)
     # Imported once there is something to ask: boto3 is slow to load.
     from api.emulator.local_aws import LocalAws
 

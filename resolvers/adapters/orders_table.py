@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from resolvers.contract import resources
 from resolvers.domain.order import UNPUBLISHED_SINCE, Order
-from resolvers.domain.partitions import shard_key, state_shard
+from resolvers.domain.partitions import estado_shard, estado_shard_for
 from resolvers.domain.queries import SortDirection
 from resolvers.domain.states import INITIAL_STATE, Estado
 from resolvers.service.ports import (
@@ -74,7 +74,7 @@ def _to_item(order: Order, shards: int) -> dict[str, Any]:
         for name, value in order.as_dict().items()
         if value is not None
     }
-    item[resources.STATE_SHARD_ATTRIBUTE] = {"S": state_shard(order.estado, order.id, shards)}
+    item[resources.STATE_SHARD_ATTRIBUTE] = {"S": estado_shard_for(order.estado, order.id, shards)}
     # A new order's message is not sent yet: in the unpublished index until it is.
     item[UNPUBLISHED_SINCE] = {"S": order.entered_state_at}
     return item
@@ -154,7 +154,7 @@ class OrdersTable:
             exclusive_start = {
                 resources.ORDERS_PARTITION_KEY: {"S": read.after.id},
                 resources.STATE_INDEX_PARTITION_KEY: {
-                    "S": shard_key(read.query.estado, read.shard)
+                    "S": estado_shard(read.query.estado, read.shard)
                 },
                 resources.STATE_INDEX_SORT_KEY: {"S": read.after.fecha_registro},
             }
@@ -173,7 +173,7 @@ class OrdersTable:
     def _query_request(self, read: ShardRead, projection: Projection) -> dict[str, Any]:
         query = read.query
         names = {"#e": resources.STATE_INDEX_PARTITION_KEY}
-        values: dict[str, Any] = {":e": {"S": shard_key(query.estado, read.shard)}}
+        values: dict[str, Any] = {":e": {"S": estado_shard(query.estado, read.shard)}}
         condition = "#e = :e"
         if query.desde is not None or query.hasta is not None:
             # DynamoDB rejects an attribute name that the expressions do not use.
@@ -261,7 +261,7 @@ class OrdersTable:
         per shard of `estado` on the sparse unpublished index, keyed like the state index
         (eventually consistent; callers re-read)."""
         for shard in range(self._shards):
-            yield from self._unpublished_in(shard_key(estado, shard), until)
+            yield from self._unpublished_in(estado_shard(estado, shard), until)
 
     def _unpublished_in(self, partition: str, until: str) -> Iterator[str]:
         request: dict[str, Any] = {
@@ -323,7 +323,7 @@ def _update_from(
     values: dict[str, Any] = {
         ":was_estado": _serializer.serialize(stored.estado.value),
         ":was_version": _serializer.serialize(stored.version),
-        ":estado_shard": {"S": state_shard(target.estado, target.id, shards)},
+        ":estado_shard": {"S": estado_shard_for(target.estado, target.id, shards)},
     }
     sets, removes = ["#estado_shard = :estado_shard"], []
     for name in _STATE_ATTRIBUTES:

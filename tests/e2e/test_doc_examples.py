@@ -170,7 +170,9 @@ def _subscribed(example: Example, page: Page, server: ServeProcess) -> Iterator[
     url = f"{'wss' if server.ca_cert else 'ws'}://{server.host}:{server.port}/graphql"
     with (
         httpx.Client(verify=server.verify()) as client,
-        connect_ws(url, client, subprotocols=["graphql-transport-ws"]) as ws,
+        connect_ws(
+            url, client, subprotocols=["graphql-transport-ws"], session_class=WebSocketSession
+        ) as ws,
     ):
         ws.send_json({"type": "connection_init", "payload": {"x-api-key": server.api_key}})
         assert ws.receive_json(timeout=WAIT_SECONDS)["type"] == "connection_ack"

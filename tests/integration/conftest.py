@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 from moto.core.botocore_stubber import MockRawResponse
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from api.emulator.provisioning import provision
 from harness.appsync_events import appsync_event
 from harness.clocks import SteppingClock

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
 from resolvers.contract.settings import Settings
