@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import uvicorn
 
-from api.emulator import running_servers
+from api.emulator import running_servers, tls_or_hint
 from api.emulator.data_dir import DataDirectory, DataDirError
 from api.emulator.embedded_aws import EmbeddedAws
 from api.emulator.graphql_app import API_KEY_HEADER, build_app
@@ -167,14 +167,17 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
         _print_banner(api_key, details, shown=options.api_key is None)
         with running_servers.registered(found):
             # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
+            # In TLS mode, a plain HTTP request gets a one-line hint (api/emulator/tls_or_hint.py).
             uvicorn.run(
                 app,
                 host=options.host,
                 port=options.port,
                 log_level="warning",
                 lifespan="off",
-                ssl_certfile=tls.cert if tls else None,
-                ssl_keyfile=tls.key if tls else None,
+                http=tls_or_hint.protocol(tls.cert, tls.key, details["graphql"]) if tls else "auto",
+                # The hint peeks at each connection's first byte, which uvloop's transports
+                # do not allow; TLS mode runs on asyncio's own loop.
+                loop="asyncio" if tls else "auto",
             )
 
 

@@ -93,3 +93,17 @@ def test_the_check_sees_an_outside_reference() -> None:
     assert OUTSIDE_REFERENCE.search("as " + "DESIGN" + ".md asks")
     assert OUTSIDE_REFERENCE.search("(" + "issue" + " 9, point 3)")
     assert not OUTSIDE_REFERENCE.search("aws-appsync-community#209")
+
+
+def test_the_docs_state_the_lambda_timeout_the_code_deploys() -> None:
+    from resolvers.contract.function import LAMBDA_TIMEOUT_SECONDS
+
+    # "the Lambda's timeout (27 s" (docs/design.md), "X-Ray, 512 MB, 27 s" (docs/deploying.md)
+    pattern = re.compile(r"Lambda's timeout \((\d+) s|X-Ray, \d+ MB, (\d+) s")
+    stated = [
+        int(in_prose or in_list)
+        for path in documents()
+        for in_prose, in_list in pattern.findall(path.read_text(encoding="utf-8"))
+    ]
+    assert len(stated) >= 2, "the docs no longer state the Lambda's timeout: update this test"
+    assert set(stated) == {LAMBDA_TIMEOUT_SECONDS}, stated
