@@ -196,8 +196,11 @@ def _assignments(params: dict[str, Any]) -> dict[str, str]:
     set_clause = params["UpdateExpression"].removeprefix("SET ").split(" REMOVE ")[0]
     assigned = {}
     for assignment in set_clause.split(", "):
-        name, value = re.fullmatch(r"(#\w+) = (:\w+)", assignment).groups()  # type: ignore[union-attr]
-        assigned[names[name]] = next(iter(values[value].values()))
+        # `#a = :v`; an expression such as the history's list_append is not an assignment
+        # of a plain value, and not what this reads
+        plain = re.fullmatch(r"(#\w+) = (:\w+)", assignment)
+        if plain is not None:
+            assigned[names[plain.group(1)]] = next(iter(values[plain.group(2)].values()))
     return assigned
 
 
