@@ -1,5 +1,6 @@
 # Every target bootstraps what it needs: a fresh machine with Python 3.11+ and make runs
-# `make serve`, and with Node.js too, `make test`, and nothing else.
+# `make serve` (no npm: the explorer's scripts are vendored), and with Node.js too,
+# `make test`, and nothing else. `make help` lists the targets from their `##` comments.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -16,21 +17,12 @@ TEST_LOCK := requirements/test.txt
 SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml $(SERVE_LOCK) 2>/dev/null | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(TEST_LOCK) package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: help install serve-install serve test lock lint typecheck pytest cfn-lint \
-        schema synth deploy destroy e2e-cloud bench capacity soak clean web-assets browser
+.PHONY: help install serve-install serve test lock lint typecheck pytest cfn-lint docs docs-serve \
+        schema synth deploy destroy e2e-cloud bench capacity soak clean explorer-assets browser
 
-help:
-	@echo "make serve    run the API locally (board at http://127.0.0.1:8000/, explorer at /graphql)"
-	@echo "make test     ruff, mypy, pytest (unit, integration, e2e, infra), CDK synth + cdk-nag + cfn-lint"
-	@echo "make bench    benchmarks -> bench/results.json, bench/report.md (QUICK=1: a short run)"
-	@echo "make capacity capacity model: stateShards/queueGroups for a rate -> bench/capacity.md"
-	@echo "make soak     the reliability suite at full size -> soak/REPORT.md"
-	@echo "make schema   regenerate schema.graphql from api/"
-	@echo "make lock     re-resolve requirements/*.txt from pyproject.toml (UPGRADE=1: newest allowed)"
-	@echo "make synth    synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)"
-	@echo "make deploy   deploy to AWS (STAGE=dev|prod)"
-	@echo "make destroy  tear down (STAGE=dev)"
-	@echo "make e2e-cloud  the e2e tests against the deployed stage (STAGE=dev, after make deploy)"
+# A target documents itself with `## what it does` after its name; this prints them.
+help: ## this list
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,64 +46,73 @@ UV := $(BIN)/uv
 LOCK_FLAGS := --universal --generate-hashes --python-version 3.11 --quiet \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-lock: $(BIN)/python
+lock: $(BIN)/python ## re-resolve requirements/*.txt from pyproject.toml (UPGRADE=1: newest allowed)
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)" "packaging>=24"
 	mkdir -p requirements
 	$(UV) pip compile pyproject.toml --extra dev --extra infra $(LOCK_FLAGS) -o $(TEST_LOCK)
 	$(UV) pip compile pyproject.toml -c $(TEST_LOCK) $(LOCK_FLAGS) -o $(SERVE_LOCK)
 	$(BIN)/python -m infra.python_lock $(TEST_LOCK) $(SERVE_LOCK)
 
-serve-install: $(SERVE_STAMP)
+serve-install: $(SERVE_STAMP) ## install what serving needs (the package, no extras, no npm)
 
-install: $(STAMP) web-assets
+install: $(STAMP) ## install everything: the dev and infra extras, the CDK command line
 
-serve: $(SERVE_STAMP) web-assets
+serve: $(SERVE_STAMP) ## run the API locally (board at http://127.0.0.1:8000/, explorer at /graphql)
 	$(BIN)/orders serve
 
-schema: $(SERVE_STAMP)
+schema: $(SERVE_STAMP) ## regenerate schema.graphql from api/
 	$(BIN)/orders schema
 
-# The explorer's scripts (GraphiQL, React), pinned in their own small package: serving needs
-# them and nothing else from npm. `npm ci` empties node_modules, so the stamp goes in last.
+# The explorer's scripts (GraphiQL, React) are vendored in $(WEB)/explorer/vendor/, so serving
+# needs no npm; they are pinned in their own small package, and this copies them in again
+# after a version change there (and its NOTICE says which versions they are).
 WEB := api/emulator/web
-WEB_STAMP := $(WEB)/node_modules/.installed-$(shell cat $(WEB)/package.json $(WEB)/package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
-
-web-assets: $(WEB_STAMP)
-
-$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+VENDOR := $(WEB)/explorer/vendor
+explorer-assets: ## refresh the vendored explorer scripts from their pinned npm package (needs npm)
 	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
-	touch $(WEB_STAMP)
+	cp $(WEB)/node_modules/react/umd/react.production.min.js \
+	   $(WEB)/node_modules/react-dom/umd/react-dom.production.min.js \
+	   $(WEB)/node_modules/graphiql/graphiql.min.js $(WEB)/node_modules/graphiql/graphiql.min.css $(VENDOR)/
+	cp $(WEB)/node_modules/react/LICENSE $(VENDOR)/LICENSE-react
+	cp $(WEB)/node_modules/graphiql/LICENSE $(VENDOR)/LICENSE-graphiql
 
 # The browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-browser: $(CHROMIUM)
+browser: $(CHROMIUM) ## install Debian's Chromium for the browser tests
 
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y --no-install-recommends chromium
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff check and format
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) ## mypy (strict)
 	$(BIN)/mypy
 
-pytest: $(STAMP) web-assets browser
+pytest: $(STAMP) browser ## pytest: unit, integration, e2e (the docs' examples too), infra
 	$(BIN)/pytest
 
-synth: $(STAMP)
+synth: $(STAMP) ## synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)
 	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
-cfn-lint: $(STAMP)
+cfn-lint: $(STAMP) ## synthesize both stages and lint the templates
 	rm -rf cdk.out
 	npx --no-install cdk synth --quiet -c stage=dev -o cdk.out/dev
 	npx --no-install cdk synth --quiet -c stage=prod -o cdk.out/prod
 	$(BIN)/cfn-lint cdk.out/dev/*.template.json cdk.out/prod/*.template.json
 
-test: lint typecheck pytest cfn-lint
+# The docs site, strict: a broken link or a page's warning fails the build.
+docs: $(STAMP) ## build the docs site into site/ (strict: a broken link fails)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-serve: $(STAMP) ## the docs site on http://127.0.0.1:8001/, rebuilt on every change
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
+test: lint typecheck docs pytest cfn-lint ## ruff, mypy, the docs site, pytest, CDK synth + cdk-nag + cfn-lint
 
 # Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60".
 CDK_ARGS ?=
@@ -120,7 +121,7 @@ CDK_ARGS ?=
 # change of stateShards or queueGroups against the deployed stage (QUEUES_DRAINED=1 once every
 # state queue is empty lets queueGroups change; docs/deploy-safety.md).
 DEPLOY_OUT := cdk.out/deploy-$(STAGE)
-deploy: $(STAMP)
+deploy: $(STAMP) ## deploy to AWS (STAGE=dev|prod, CDK_ARGS="-c ..."); refuses a changed stateShards/queueGroups
 	rm -rf $(DEPLOY_OUT)
 	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS) -o $(DEPLOY_OUT)
 	$(BIN)/python -m infra.fixed_settings $(DEPLOY_OUT)/Orders-$(STAGE).template.json \
@@ -129,34 +130,34 @@ deploy: $(STAMP)
 		--outputs-file cdk.out/outputs-$(STAGE).json
 
 # Production data is retained and deletion-protected; tearing prod down is a console job.
-destroy: $(STAMP)
+destroy: $(STAMP) ## tear a dev stage down (STAGE=dev)
 	@test "$(STAGE)" != prod || { echo "make destroy is for STAGE=dev only"; exit 1; }
 	npx --no-install cdk destroy -c stage=$(STAGE) $(CDK_ARGS)
 
 # The e2e tests against a deployed stage: its URL and API key come from the outputs that
 # `make deploy` saved; tests that need the emulator's internals are skipped with a reason.
-e2e-cloud: $(STAMP)
+e2e-cloud: $(STAMP) ## the e2e tests against the deployed stage (after make deploy)
 	ORDERS_E2E_OUTPUTS=cdk.out/outputs-$(STAGE).json $(BIN)/pytest tests/e2e -rs
 
 # QUICK=1: a short run into build/bench-quick/ (what the smoke test runs).
-bench: $(STAMP)
+bench: $(STAMP) ## benchmarks -> bench/results.json, bench/report.md (QUICK=1: a short run)
 	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 # AWS's published limits -> which stateShards (N) and queueGroups (G) carry 10,000 orders/s,
-# checked by a seeded simulation: bench/capacity.md, .png and .json (a few seconds).
-capacity: $(STAMP)
-	$(BIN)/python -m bench.capacity
+# checked by a seeded simulation: capacity/capacity.md, .png and .json (a few seconds).
+capacity: $(STAMP) ## the capacity model: stateShards/queueGroups for a rate -> capacity/capacity.md
+	$(BIN)/python -m capacity
 
-clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+clean: ## remove .venv, node_modules, cdk.out, site and the caches
+	rm -rf $(VENV) node_modules cdk.out site .pytest_cache .mypy_cache .ruff_cache
 
-# The reliability suite (issue 9) at full size: hostile input with many more examples,
+# The reliability suite (docs/reliability.md) at full size: hostile input with many more examples,
 # 2,000 orders from 32 clients, races, injected faults, killed invocations. `make test` runs
 # the same tests bounded. Writes soak/REPORT.md (committed).
 SOAK_TESTS := tests/unit/test_input_rules.py tests/unit/test_half_applied_writes.py \
         tests/integration/test_injected_faults.py tests/integration/test_races.py \
         tests/integration/test_crashes.py tests/e2e/test_hostile_input.py \
         tests/e2e/test_load.py tests/e2e/test_access.py
-soak: $(STAMP)
+soak: $(STAMP) ## the reliability suite at full size -> soak/REPORT.md
 	ORDERS_SOAK=1 ORDERS_SOAK_REPORT=soak/REPORT.md $(BIN)/pytest -p no:cacheprovider \
 		--timeout=3600 -q $(SOAK_TESTS)

@@ -1,16 +1,15 @@
 """`orders repair`: publish the orders whose current state's message a killed invocation
-never sent, with the Lambda package's own adapters (resolvers.service.repair)."""
+never sent, with the Lambda package's own use case and adapters, wired by
+resolvers/bootstrap.py (`build_repair`) like everything else."""
 
 import json
 from typing import TYPE_CHECKING, TextIO
 
 from api.emulator.provisioning import recorded_state_shards
-from resolvers.adapters.orders_table import OrdersTable
-from resolvers.adapters.state_queues import StateQueues
+from resolvers.bootstrap import build_repair
 from resolvers.contract.resources import ResourceNames
-from resolvers.domain.calendar import system_clock
+from resolvers.contract.settings import Settings
 from resolvers.domain.states import Estado
-from resolvers.service.repair import PublicationRepair
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -39,13 +38,16 @@ def repair(
             f"table {names.orders_table} records no state index shard count: pass "
             "--state-shards with the stage's stateShards"
         )
-    queue_urls = {e: sqs.get_queue_url(QueueName=names.queue(e))["QueueUrl"] for e in Estado}
-    use_case = PublicationRepair(
-        repository=OrdersTable(dynamodb, names.orders_table, state_shards=shards),
-        # The stage's G: a republished message joins the group its order's others are in.
-        publisher=StateQueues(sqs, queue_urls, groups=queue_groups),
-        clock=system_clock,
+    settings = Settings(
+        stage=names.stage,
+        orders_table=names.orders_table,
+        idempotency_table=names.idempotency_table,
+        queue_urls={e: sqs.get_queue_url(QueueName=names.queue(e))["QueueUrl"] for e in Estado},
+        cache_ttl_seconds=0,  # repair reads no cached field
+        state_shards=shards,
+        queue_groups=queue_groups,
     )
+    use_case = build_repair(settings, dynamodb=dynamodb, sqs=sqs)
     repaired = use_case.run(older_than_seconds=older_than_seconds)
     for order in repaired:
         line = {"republished": order.id, "estado": order.estado.value, "version": order.version}

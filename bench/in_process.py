@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 
 # The recorded AppSync events the tests use: one definition of the event shape, with the
 # arguments and selection set swapped per call.

@@ -29,7 +29,7 @@ from resolvers.contract.resources import ResourceNames
 from resolvers.contract.scale import DEFAULT_STATE_SHARDS
 from resolvers.domain.calendar import epoch_seconds, format_instant
 from resolvers.domain.order import Order
-from resolvers.domain.partitions import state_shard
+from resolvers.domain.partitions import estado_shard_for
 from resolvers.domain.states import Estado
 
 GOAL = 1.05
@@ -80,7 +80,7 @@ class PageCost:
             }
             # As the table adapter writes it: the state index key beside the state.
             item[resources.STATE_SHARD_ATTRIBUTE] = {
-                "S": state_shard(order.estado, order.id, DEFAULT_STATE_SHARDS)
+                "S": estado_shard_for(order.estado, order.id, DEFAULT_STATE_SHARDS)
             }
             self._table.put_item(item)
         self.size = size

@@ -441,8 +441,8 @@ def render(results: dict[str, Any]) -> str:
         "shared, noisy machine, so absolute times drift between runs; a figure compared with "
         "a baseline was measured interleaved with it, so their **ratio** is what carries "
         "over. Counts (items examined, bytes) do not depend on the machine. A goal is the "
-        "largest ratio issue 12 accepts. AWS here is moto on loopback: its latencies are "
-        "not DynamoDB's.",
+        "largest ratio the project accepts (docs/performance.md). AWS here is moto on "
+        "loopback: its latencies are not DynamoDB's.",
         "",
         *_summary(results),
         *_cold_start(results),

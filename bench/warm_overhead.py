@@ -22,7 +22,7 @@ from bench.sampling import Call, Measurement, Plan, measure
 from resolvers.contract import resources
 from resolvers.contract.fields import CREATE_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
 from resolvers.contract.scale import DEFAULT_STATE_SHARDS
-from resolvers.domain.partitions import shard_key, state_shard
+from resolvers.domain.partitions import estado_shard, estado_shard_for
 from resolvers.domain.states import Estado
 
 GOAL = 1.15
@@ -76,7 +76,7 @@ class RawOrders:
                 },
                 # The state index key, written with the state (one shard, as the handler's).
                 resources.STATE_SHARD_ATTRIBUTE: {
-                    "S": state_shard(Estado.recibida, order_id, SHARDS)
+                    "S": estado_shard_for(Estado.recibida, order_id, SHARDS)
                 },
             },
             ConditionExpression="attribute_not_exists(#id)",
@@ -109,7 +109,7 @@ class RawOrders:
             },
             ExpressionAttributeValues={
                 ":to": {"S": Estado.enproceso.value},
-                ":shard": {"S": state_shard(Estado.enproceso, order_id, SHARDS)},
+                ":shard": {"S": estado_shard_for(Estado.enproceso, order_id, SHARDS)},
                 ":from": {"S": Estado.recibida.value},
                 ":one": {"N": "1"},
                 ":now": {"S": now},
@@ -138,7 +138,7 @@ class RawOrders:
             IndexName=resources.STATE_INDEX_NAME,
             KeyConditionExpression="#e = :e",
             ExpressionAttributeNames={"#e": resources.STATE_INDEX_PARTITION_KEY},
-            ExpressionAttributeValues={":e": {"S": shard_key(workload.LISTED_STATE, 0)}},
+            ExpressionAttributeValues={":e": {"S": estado_shard(workload.LISTED_STATE, 0)}},
             Limit=PAGE,
         )["Items"]
         if len(items) != PAGE:

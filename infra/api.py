@@ -37,7 +37,6 @@ class OrdersApi(Construct):
     ) -> None:
         """`function`: what AppSync invokes (the resolver function's alias)."""
         super().__init__(scope, id)
-        limits = query_limits(config.stage.value)
         self.users = OrdersUserPool(self, "Users", config=config) if config.is_prod else None
         self.log_role = iam.Role(
             self,
@@ -45,8 +44,20 @@ class OrdersApi(Construct):
             assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
             description="AppSync writes the API's request and field logs",
         )
+        self.api = self._graphql_api(config, schema)
+        self.log_group = self._logs(config)
+        self.cache = self._cache(config)
+        self.data_source = self.api.add_lambda_data_source("Resolvers", function)
+        self.resolvers = {
+            field: self._resolver(field, config.cache_ttl_seconds) for field in RESOLVER_FIELDS
+        }
+        self._acknowledge_findings()
+
+    def _graphql_api(self, config: StageConfig, schema: Path) -> appsync.GraphqlApi:
+        """The API from the stage's schema, with its auth modes and query limits."""
+        limits = query_limits(config.stage.value)
         authorization = self._authorization(config)
-        self.api = appsync.GraphqlApi(
+        return appsync.GraphqlApi(
             self,
             "Api",
             name=ResourceNames(config.stage.value).api,
@@ -64,6 +75,8 @@ class OrdersApi(Construct):
                 else appsync.IntrospectionConfig.DISABLED
             ),
         )
+
+    def _logs(self, config: StageConfig) -> logs.LogGroup:
         # AppSync logs to this fixed name. Owning the group sets its retention; the L2
         # `log_config` would add a LogRetention custom resource (a Lambda of its own) that
         # races this group, so the log settings go on the L1 resource.
@@ -84,15 +97,18 @@ class OrdersApi(Construct):
                 "Request-level logs are on (request and execution summaries, tracing); only "
                 "verbose content (headers with tokens, resolver context) is left out in prod.",
             )
-        self.log_group = logs.LogGroup(
+        log_group = logs.LogGroup(
             self,
             "Logs",
             log_group_name=f"/aws/appsync/apis/{self.api.api_id}",
             retention=config.log_retention,
             removal_policy=config.removal_policy,
         )
-        grant_log_writes(self.log_role, self.log_group)
-        self.cache = appsync.CfnApiCache(
+        grant_log_writes(self.log_role, log_group)
+        return log_group
+
+    def _cache(self, config: StageConfig) -> appsync.CfnApiCache:
+        cache = appsync.CfnApiCache(
             self,
             "Cache",
             api_id=self.api.api_id,
@@ -105,12 +121,8 @@ class OrdersApi(Construct):
         # CreateApiCache fails with ConcurrentModificationException while the schema is
         # still being created; CDK orders the API key after the schema for the same race
         # (aws/aws-cdk#8168, fixed by aws/aws-cdk#9737) but not the cache.
-        self.api.add_schema_dependency(self.cache)
-        self.data_source = self.api.add_lambda_data_source("Resolvers", function)
-        self.resolvers = {
-            field: self._resolver(field, config.cache_ttl_seconds) for field in RESOLVER_FIELDS
-        }
-        self._acknowledge_findings()
+        self.api.add_schema_dependency(cache)
+        return cache
 
     def _authorization(self, config: StageConfig) -> appsync.AuthorizationConfig:
         # IAM in both stages, for back-office callers (and other AWS services).

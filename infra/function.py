@@ -15,16 +15,17 @@ from infra.snapstart_regions import SOURCE as SNAPSTART_REGIONS_SOURCE
 from infra.snapstart_regions import offers_snapstart
 from infra.stage import StageConfig
 from infra.storage import OrdersTables
-from resolvers.contract.function import HANDLER, lambda_environment
+from resolvers.contract.function import (
+    HANDLER,
+    LAMBDA_MEMORY_MB,
+    LAMBDA_TIMEOUT_SECONDS,
+    lambda_environment,
+)
 
-# Sized on `make bench` (bench/report.md): a warm container peaks near 72 MB, so memory is
-# set for CPU share, which scales with it: 512 MB puts a cold start (imports, clients) at
-# 1.5 to 2 s. A write starts only with the clients' worst case for write, failed publish
-# and undo still ahead (resolvers/adapters/aws_clients.py, 22.5 s); the timeout leaves room
-# for a cold start and the reads before the write, and with a cold start before it still
-# ends under AppSync's 30 s request limit. A test checks both.
-TIMEOUT = Duration.seconds(27)
-MEMORY_MB = 512
+# Timeout and memory: one home with their reasons (resolvers/contract/function.py), which the
+# emulator's invocations read too.
+TIMEOUT = Duration.seconds(LAMBDA_TIMEOUT_SECONDS)
+MEMORY_MB = LAMBDA_MEMORY_MB
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 

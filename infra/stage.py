@@ -21,7 +21,7 @@ class Stage(StrEnum):
 
 @dataclass(frozen=True)
 class Scale:
-    """DESIGN.md "Scale": shards of the state index (N) and message groups per queue (G)."""
+    """docs/scale.md: shards of the state index (N) and message groups per queue (G)."""
 
     state_shards: int
     queue_groups: int
@@ -29,7 +29,7 @@ class Scale:
 
 # Each stage's default, overridden by context `stateShards` / `queueGroups`. dev keeps one
 # total order per state. prod carries 10,000 orders/s entering one state, as the capacity
-# model computes (`make capacity`, bench/capacity.md; a test compares): 20,000 index
+# model computes (`make capacity`, capacity/capacity.md; a test compares): 20,000 index
 # writes/s on the busiest state's keys at 80 % of 1,000 writes/s per key, and consumers of
 # 100 ms per message keeping up with 10,000 messages/s. N is fixed once the table exists:
 # changing it on a deployed stage needs a new table (README, "Scale").

@@ -3,7 +3,8 @@
 `build` takes everything the service depends on (settings, clients, clock) and returns the
 `Application` the Lambda entry serves with. The entry builds it once per container
 (`resolvers.handler`); a test or a benchmark builds its own and hands it to
-`handler_for`, so nothing is looked up from, or patched into, a module."""
+`handler_for`, so nothing is looked up from, or patched into, a module. `build_repair`
+wires `orders repair` (api/repair.py) from the same adapters."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from resolvers.adapters.state_queues import StateQueues
 from resolvers.contract.settings import Settings
 from resolvers.domain.calendar import Clock, system_clock
 from resolvers.service.orders import OrderService
+from resolvers.service.repair import PublicationRepair
 
 if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -68,6 +70,22 @@ def build(
         cache_ttl_seconds=settings.cache_ttl_seconds,
         idempotent_creation=idempotent_creation,
         deadline=deadline,
+    )
+
+
+def build_repair(
+    settings: Settings,
+    *,
+    dynamodb: "DynamoDBClient",
+    sqs: "SQSClient",
+    clock: Clock = system_clock,
+) -> PublicationRepair:
+    """`orders repair`'s use case on the real adapters: the stage's table with its N, and
+    its queues with its G, so a republished message joins the group its order's are in."""
+    return PublicationRepair(
+        repository=OrdersTable(dynamodb, settings.orders_table, state_shards=settings.state_shards),
+        publisher=StateQueues(sqs, settings.queue_urls, groups=settings.queue_groups),
+        clock=clock,
     )
 
 

@@ -33,7 +33,8 @@ class InternalError(Exception):
 
 @app.exception_handler(OrderError)  # type: ignore[untyped-decorator]
 def domain_error(error: OrderError) -> dict[str, Any]:
-    # AppSync's response handler raises this with util.error(message, type) (DESIGN.md).
+    # AppSync's response handler raises this with util.error(message, type)
+    # (docs/design.md, "Errors cross the Lambda boundary as data").
     return {"error": {"type": error.error_type, "message": error.message}}
 
 

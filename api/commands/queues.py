@@ -3,8 +3,8 @@
 import argparse
 import sys
 
-from api.commands import CommandFailed, options
-from api.commands.running import running_aws
+from api.commands import CommandFailed
+from api.commands.running import add_server_options, running_aws
 from resolvers.domain.states import Estado
 
 
@@ -13,14 +13,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "queues",
         help="message counts of the local state queues",
         description="Message counts of the state queues (and dead-letter queues) of the running "
-        "orders serve, found through its data directory, or of --endpoint-url.",
+        "orders serve (named on stderr; the counts on stdout), or of --endpoint-url.",
     )
-    options.add_data_dir(queues, "the data directory of the orders serve to ask")
-    options.add_endpoint_url(
-        queues,
-        "ask this AWS endpoint instead: an external one orders serve was started with, or "
-        "the embedded one of a server started with --ephemeral",
-    )
+    add_server_options(queues, "to ask")
     queues.add_argument(
         "--drain",
         choices=[e.value for e in Estado],
@@ -31,7 +26,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    aws = running_aws(args)
+    aws, _ = running_aws(args)
     from api.emulator import queues
 
     try:

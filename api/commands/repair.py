@@ -2,11 +2,10 @@
 
 import argparse
 import sys
-from pathlib import Path
+from typing import Any
 
 from api.commands import CommandFailed, options
-from api.commands.running import running_aws
-from api.emulator.data_dir import read_server_file
+from api.commands.running import add_server_options, running_aws
 from resolvers.contract import scale
 from resolvers.contract.resources import LOCAL_STAGE
 from resolvers.service.orders import IN_FLIGHT_SECONDS
@@ -17,12 +16,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "repair",
         help="publish the orders whose state's message was never sent (a killed invocation)",
     )
-    options.add_data_dir(repair, "the data directory of the orders serve to repair")
-    options.add_endpoint_url(
-        repair,
-        "repair behind this AWS endpoint instead (any AWS-compatible one, or the embedded "
-        "one of a server started with --ephemeral)",
-    )
+    add_server_options(repair, "to repair")
     repair.add_argument(
         "--cloud",
         action="store_true",
@@ -68,11 +62,13 @@ def run(args: argparse.Namespace) -> int:
     from resolvers.adapters import aws_clients
     from resolvers.contract.resources import ResourceNames
 
+    server: dict[str, Any] = {}
     if args.cloud:
         # The Lambda's own clients: the caller's credentials and region, standard retries.
         dynamodb, sqs = aws_clients.dynamodb_client(), aws_clients.sqs_client()
+        print(f"orders repair: AWS, stage {args.stage}", file=sys.stderr)
     else:
-        aws = running_aws(args)
+        aws, server = running_aws(args)
         dynamodb, sqs = aws.dynamodb(), aws.sqs()
     try:
         count = repair(
@@ -82,23 +78,21 @@ def run(args: argparse.Namespace) -> int:
             older_than_seconds=args.older_than,
             out=sys.stdout,
             state_shards=args.state_shards,
-            queue_groups=_queue_groups(args),
+            queue_groups=_queue_groups(args, server),
         )
     except UnknownShardCount as error:
         raise CommandFailed(str(error)) from None
-    print(f"{count} message(s) republished", file=sys.stderr)
+    print(f"{count} message(s) republished")
     return 0
 
 
-def _queue_groups(args: argparse.Namespace) -> int:
+def _queue_groups(args: argparse.Namespace, server: dict[str, Any]) -> int:
     """G for the republished messages' groups: the option, else what the running `orders
     serve` uses, else the environment's (the stage's setting), else the default."""
     if args.queue_groups is not None:
         return int(args.queue_groups)
-    if not args.cloud and not args.endpoint_url:
-        found = read_server_file(Path(args.data_dir)) or {}
-        if isinstance(found.get("queue_groups"), int):
-            return int(found["queue_groups"])
+    if isinstance(server.get("queue_groups"), int):
+        return int(server["queue_groups"])
     return options.count(scale.checked_queue_groups)(
         options.from_env(scale.ENV_QUEUE_GROUPS, scale.DEFAULT_QUEUE_GROUPS)
     )

@@ -4,38 +4,13 @@ JSON result out, one invocation at a time per container, with a LambdaContext.""
 import asyncio
 import importlib
 import json
-import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from api.emulator.lambda_context import LambdaContext
 from resolvers.contract.function import HANDLER
-from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
-
-FUNCTION_NAME = ResourceNames(LOCAL_STAGE).function
-MEMORY_LIMIT_MB = 512
-TIMEOUT_SECONDS = 30
 
 Handler = Callable[[dict[str, Any], Any], Any]
-
-
-@dataclass
-class LambdaContext:
-    """The attributes of the Lambda runtime's context object that Powertools reads. The one
-    stand-in for it: the emulator, the tests and the benchmarks all pass this."""
-
-    function_name: str = FUNCTION_NAME
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = MEMORY_LIMIT_MB
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"
-    log_stream_name: str = "local"
-    invoked_function_arn: str = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"
-    _deadline: float = field(default_factory=lambda: time.monotonic() + TIMEOUT_SECONDS)
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def load_handler(path: str = HANDLER) -> Handler:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import uvicorn
 from botocore.exceptions import BotoCoreError, ClientError
 
+from api.emulator import running_servers, tls_or_hint
 from api.emulator.callers import API_KEY_HEADER, Authenticator
 from api.emulator.cognito_mfa import require_mfa_setup_on_password_sign_in
 from api.emulator.data_dir import DataDirectory, DataDirError
@@ -177,27 +178,27 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
             keepalive_seconds=options.keepalive_seconds,
             callers=Authenticator(api_key, tokens, iam),
         )
+        # How `orders queues` and `orders repair` find this server: by its data directory,
+        # or among the running servers (api/emulator/running_servers.py).
+        found = {"pid": os.getpid(), "embedded_aws": aws.embedded, "aws_region": aws.region}
+        found |= {"port": options.port, **details}
         if data:
-            # How `orders queues` finds this server.
-            data.write_server_file(
-                {
-                    "pid": os.getpid(),
-                    "embedded_aws": aws.embedded,
-                    "aws_region": aws.region,
-                    **details,
-                }
-            )
+            data.write_server_file(found)
         _print_banner(api_key, details, shown=options.api_key is None)
-        # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
-        uvicorn.run(
-            app,
-            host=options.host,
-            port=options.port,
-            log_level="warning",
-            lifespan="off",
-            ssl_certfile=tls.cert if tls else None,
-            ssl_keyfile=tls.key if tls else None,
-        )
+        with running_servers.registered(found):
+            # uvicorn turns SIGINT and SIGTERM into a graceful shutdown and returns.
+            # In TLS mode, a plain HTTP request gets a one-line hint (api/emulator/tls_or_hint.py).
+            uvicorn.run(
+                app,
+                host=options.host,
+                port=options.port,
+                log_level="warning",
+                lifespan="off",
+                http=tls_or_hint.protocol(tls.cert, tls.key, details["graphql"]) if tls else "auto",
+                # The hint peeks at each connection's first byte, which uvloop's transports
+                # do not allow; TLS mode runs on asyncio's own loop.
+                loop="asyncio" if tls else "auto",
+            )
 
 
 def _user_pool(aws: LocalAws, *, mfa: bool) -> LocalUserPool | None:

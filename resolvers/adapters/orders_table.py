@@ -20,7 +20,7 @@ from resolvers.domain.order import (
     appended_entry,
     historial_from,
 )
-from resolvers.domain.partitions import shard_key, state_shard
+from resolvers.domain.partitions import estado_shard, estado_shard_for
 from resolvers.domain.queries import SortDirection
 from resolvers.domain.states import INITIAL_STATE, Estado, sources_of
 from resolvers.service.ports import (
@@ -124,7 +124,7 @@ def _to_item(order: Order, shards: int) -> dict[str, Any]:
         for name, value in _stored_values(order).items()
         if value is not None
     }
-    item[resources.STATE_SHARD_ATTRIBUTE] = {"S": state_shard(order.estado, order.id, shards)}
+    item[resources.STATE_SHARD_ATTRIBUTE] = {"S": estado_shard_for(order.estado, order.id, shards)}
     # A new order's message is not sent yet: in the unpublished index until it is.
     item[UNPUBLISHED_SINCE] = {"S": order.entered_state_at}
     return item
@@ -204,7 +204,7 @@ class OrdersTable:
             exclusive_start = {
                 resources.ORDERS_PARTITION_KEY: {"S": read.after.id},
                 resources.STATE_INDEX_PARTITION_KEY: {
-                    "S": shard_key(read.query.estado, read.shard)
+                    "S": estado_shard(read.query.estado, read.shard)
                 },
                 resources.STATE_INDEX_SORT_KEY: {"S": read.after.fecha_registro},
             }
@@ -223,7 +223,7 @@ class OrdersTable:
     def _query_request(self, read: ShardRead, projection: Projection) -> dict[str, Any]:
         query = read.query
         names = {"#e": resources.STATE_INDEX_PARTITION_KEY}
-        values: dict[str, Any] = {":e": {"S": shard_key(query.estado, read.shard)}}
+        values: dict[str, Any] = {":e": {"S": estado_shard(query.estado, read.shard)}}
         condition = "#e = :e"
         if query.desde is not None or query.hasta is not None:
             # DynamoDB rejects an attribute name that the expressions do not use.
@@ -257,7 +257,7 @@ class OrdersTable:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(order_id),
-                **_entering(change, now, state_shard(change.estado, order_id, self._shards)),
+                **_entering(change, now, estado_shard_for(change.estado, order_id, self._shards)),
                 # The order before the write: what an undo restores, and (through the
                 # domain's transition) the order after it.
                 ReturnValues="ALL_OLD",
@@ -323,7 +323,7 @@ class OrdersTable:
         per shard of `estado` on the sparse unpublished index, keyed like the state index
         (eventually consistent; callers re-read)."""
         for shard in range(self._shards):
-            yield from self._unpublished_in(shard_key(estado, shard), until)
+            yield from self._unpublished_in(estado_shard(estado, shard), until)
 
     def _unpublished_in(self, partition: str, until: str) -> Iterator[str]:
         request: dict[str, Any] = {
@@ -380,7 +380,7 @@ def _update_from(
         values={
             ":was_estado": _serializer.serialize(stored.estado.value),
             ":was_version": _serializer.serialize(stored.version),
-            ":estado_shard": {"S": state_shard(target.estado, target.id, shards)},
+            ":estado_shard": {"S": estado_shard_for(target.estado, target.id, shards)},
         },
         sets=["#estado_shard = :estado_shard"],
         condition="#estado = :was_estado AND #version = :was_version",

@@ -21,7 +21,7 @@ from typing import Any
 
 from resolvers.domain.calendar import is_fixed_width
 from resolvers.domain.errors import ValidationError
-from resolvers.domain.partitions import bucket
+from resolvers.domain.partitions import shard_number
 from resolvers.domain.queries import StateQuery
 from resolvers.domain.text import is_unicode
 from resolvers.domain.validation import MAX_KEY_LENGTH
@@ -139,7 +139,7 @@ def _cursor(raw: Any, shard: int, shards: int, query: StateQuery) -> ShardCursor
         # JSON escapes can smuggle a lone surrogate, which DynamoDB cannot take.
         or not is_unicode(order_id)
         # A cursor resumes its own shard: an id of another shard is a forged key.
-        or bucket(order_id, shards) != shard
+        or shard_number(order_id, shards) != shard
         or not isinstance(registered, str)
         or not is_fixed_width(registered)
         or not query.includes(registered)

@@ -9,6 +9,14 @@ from resolvers.domain.states import Estado
 # The Lambda runtime's entry (module path inside the zip, then the function).
 HANDLER = "resolvers.handler.lambda_handler"
 METRICS_NAMESPACE = "Orders"
+# The function's timeout and memory, which the stack deploys and the emulator's invocations
+# get. A write starts only with the clients' worst case for write, failed publish and undo
+# still ahead (resolvers/adapters/aws_clients.py, 22.5 s); the timeout leaves room for a
+# cold start and the reads before the write, and with a cold start before it still ends
+# under AppSync's 30 s request limit (tests/infra/test_function.py checks both). Memory is
+# set for CPU share, which scales with it (bench/report.md: a warm container needs far less).
+LAMBDA_TIMEOUT_SECONDS = 27
+LAMBDA_MEMORY_MB = 512
 
 
 def lambda_environment(

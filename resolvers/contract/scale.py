@@ -1,4 +1,4 @@
-"""The two scale settings of a stage (DESIGN.md "Scale"), defined once for the Lambda, the
+"""The two scale settings of a stage (docs/scale.md), defined once for the Lambda, the
 emulator and the CDK stack: how many shards the state index has (`stateShards`, N) and how
 many message groups each state queue has (`queueGroups`, G). Both default to 1: one
 partition key and one message group per state, one total order per state."""

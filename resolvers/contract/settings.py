@@ -17,7 +17,7 @@ class Settings:
     queue_urls: Mapping[Estado, str]
     # 0 means the API cache is off: every read then projects its selection set.
     cache_ttl_seconds: int
-    # DESIGN.md "Scale": shards of the state index (N) and message groups per queue (G).
+    # docs/scale.md: shards of the state index (N) and message groups per queue (G).
     state_shards: int = scale.DEFAULT_STATE_SHARDS
     queue_groups: int = scale.DEFAULT_QUEUE_GROUPS
 

@@ -1,13 +1,14 @@
 """Where an order lands when a state is spread over several keys: its shard of the state
-index and its message group in the state's queue. Both come from a stable hash of the id,
-the same in every process and every release (Python's `hash()` is salted per process)."""
+index (the item's `estado_shard`, `estado#k`) and its message group in the state's queue
+(`estado#j`). Both numbers are the order's `shard_number`, a stable hash of its id, the same
+in every process and every release (Python's `hash()` is salted per process)."""
 
 import hashlib
 
 from resolvers.domain.states import Estado
 
 
-def bucket(order_id: str, count: int) -> int:
+def shard_number(order_id: str, count: int) -> int:
     """A number in [0, count) that depends only on `order_id`: the first 8 bytes of its
     SHA-256, modulo `count`."""
     # surrogatepass: a cursor id read from a client's nextToken may hold a lone surrogate.
@@ -15,14 +16,15 @@ def bucket(order_id: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count
 
 
-def shard_key(estado: Estado, shard: int) -> str:
-    """The state index partition key of shard `shard` of `estado`, e.g. `recibida#3`."""
-    return f"{estado.value}#{shard}"
+def estado_shard(estado: Estado, number: int) -> str:
+    """The `estado_shard` (state index partition key) of shard `number` of `estado`, e.g.
+    `recibida#3`."""
+    return f"{estado.value}#{number}"
 
 
-def state_shard(estado: Estado, order_id: str, shards: int) -> str:
-    """The state index partition key an order in `estado` is stored under."""
-    return shard_key(estado, bucket(order_id, shards))
+def estado_shard_for(estado: Estado, order_id: str, shards: int) -> str:
+    """The `estado_shard` an order in `estado` is stored under."""
+    return estado_shard(estado, shard_number(order_id, shards))
 
 
 def message_group(estado: Estado, order_id: str, groups: int) -> str:
@@ -30,4 +32,4 @@ def message_group(estado: Estado, order_id: str, groups: int) -> str:
     (one total order per state), `estado#j` with more (arrival order within each group)."""
     if groups == 1:
         return estado.value
-    return f"{estado.value}#{bucket(order_id, groups)}"
+    return f"{estado.value}#{shard_number(order_id, groups)}"

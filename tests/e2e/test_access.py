@@ -1,4 +1,4 @@
-"""Access (issue 9, point 6): every operation refuses a missing or wrong API key before
+"""Access (docs/reliability.md): every operation refuses a missing or wrong API key before
 anything runs, subscriptions over both WebSocket protocols included (graphql-transport-ws
 and AppSync's real-time protocol), and the key never reaches the emulator's log.
 (That both servers listen only on the host given: test_queues_and_binding.py.)"""

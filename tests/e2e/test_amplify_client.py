@@ -1,6 +1,6 @@
 """A real client: an unchanged Amplify JS v6 app (`aws-amplify`, pinned in package.json) run
 by Node against the emulator in TLS mode, trusting the emulator's CA through
-NODE_EXTRA_CA_CERTS as the README tells a Node app to. Amplify always opens
+NODE_EXTRA_CA_CERTS as docs/frontends.md tells a Node app to. Amplify always opens
 wss://<host>/graphql/realtime for a custom domain (api-graphql, AWSWebSocketProvider/
 appsyncUrl.ts), so its subscriptions need TLS mode and the real-time protocol."""
 
@@ -29,7 +29,7 @@ NODE_SECONDS = 90
 @pytest.fixture(scope="module")
 def amplify_report(tls_emulator: Emulator) -> dict[str, Any]:
     node = shutil.which("node")
-    assert node, "Node.js is needed (the README's prerequisites)"
+    assert node, "Node.js is needed (README.md, 'The two commands')"
     assert (PROJECT_ROOT / "node_modules" / "aws-amplify").exists(), "run `make install`"
     assert tls_emulator.ca_cert is not None
     marker = f"amplify {uuid.uuid4().hex[:6]}"

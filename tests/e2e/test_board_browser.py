@@ -141,7 +141,7 @@ def test_an_order_goes_across_the_board_and_other_pages_follow_live(
     expect(_card(board, "cancelada", second)).to_be_visible(timeout=WAIT_MS)
     other.close()
 
-    # one more in each open column, for the README's picture
+    # one more in each open column, for the picture in docs/frontends.md
     _create(board, "Pintar la nave 2", delivery)
     expect(_card(board, "recibida", "Pintar la nave 2")).to_be_visible(timeout=WAIT_MS)
     _create(board, "Calibrar sensores", delivery)

@@ -1,5 +1,4 @@
-"""What a user of the REST service meets first, as the README's "Coming from the REST
-service" section shows it."""
+"""What a user of the REST service meets first, as docs/coming-from-rest.md shows it."""
 
 import pytest
 
@@ -16,8 +15,8 @@ def test_a_rest_date_is_refused_before_any_resolver_runs(emulator: Emulator) -> 
     response = emulator.graphql(CREATE, {"input": rest_body})
     # then AppSync refuses the AWSDate ("an extended ISO 8601 date string in the format
     # YYYY-MM-DD": https://docs.aws.amazon.com/appsync/latest/devguide/scalars.html) before
-    # any resolver runs, with HTTP 200, `data` null and its own words, which the README's
-    # "Coming from the REST service" quotes (aws-amplify/amplify-swift#278)
+    # any resolver runs, with HTTP 200, `data` null and its own words, which
+    # docs/coming-from-rest.md quotes (aws-amplify/amplify-swift#278)
     body = response.json()
     assert response.status_code == 200
     assert body["data"] is None
@@ -29,7 +28,7 @@ def test_a_rest_date_is_refused_before_any_resolver_runs(emulator: Emulator) -> 
 def test_the_readme_side_by_side_example_creates_and_reports_errors_with_http_200(
     emulator: Emulator,
 ) -> None:
-    # given the README's GraphQL request: estado as a string in the variables
+    # given the GraphQL request of docs/coming-from-rest.md: estado as a string in the variables
     variables = {
         "input": {
             "descripcion": "Cambiar rodamientos",

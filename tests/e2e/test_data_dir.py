@@ -104,7 +104,7 @@ def test_a_restart_keeps_orders_idempotency_messages_and_the_key(
 def test_a_crash_loses_at_most_the_stated_interval_and_the_next_start_is_clean(
     tmp_path: Path,
 ) -> None:
-    # given orders registered longer ago than the interval the README states
+    # given orders registered longer ago than the interval docs/emulator.md states
     data_dir = tmp_path / "data"
     first = _start(data_dir, tmp_path / "first.log")
     created = [_create(Emulator.of(first), f"antes {n}", f"token-{n}") for n in range(2)]

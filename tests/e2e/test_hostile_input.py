@@ -1,4 +1,4 @@
-"""Hostile input through the emulator over HTTP (issue 9, point 1): every argument of every
+"""Hostile input through the emulator over HTTP (docs/reliability.md): every argument of every
 operation, driven by Hypothesis. Every outcome is data, a resolver error with a declared
 errorType, or a schema/request error in AppSync's shape; never Lambda:Unhandled, never a
 500; and a rejected request changes nothing: orders table, idempotency table and queues are
@@ -28,7 +28,8 @@ pytestmark = [
 
 SECTION = "Hostile input (e2e, over HTTP)"
 DECLARED = frozenset(error.__name__ for error in OrderError.__subclasses__())
-# AppSync answers a body it cannot read with 400 and this errorType (parity work, issue 8).
+# AppSync answers a body it cannot read with 400 and this errorType (docs/emulator.md,
+# "AppSync parity").
 MALFORMED = "MalformedHttpRequestException"
 EXAMPLES = size(bounded=25, soak=400)
 MEGABYTE = "x" * 1_000_000

@@ -1,4 +1,4 @@
-"""Load through the emulator (issue 9, point 5): many createOrder from concurrent clients.
+"""Load through the emulator (docs/reliability.md): many createOrder from concurrent clients.
 Every acknowledged id is readable, ordersByState pages through exactly those ids, the
 recibida queue holds one message per id, and each client's orders leave the queue in the
 order that client created them."""
@@ -27,8 +27,8 @@ pytestmark = [
 SECTION = "Load (e2e, 32 concurrent clients)"
 CLIENTS = 32
 ORDERS = size(bounded=128, soak=2000)
-# A client retries a failed createOrder with the same clientToken, as DESIGN.md tells it to
-# ("a retry with the same clientToken finishes the job"): on a saturated machine the local
+# A client retries a failed createOrder with the same clientToken, as docs/design.md
+# ("Idempotent creation") tells it to: on a saturated machine the local
 # moto endpoint can miss the Lambda's 1 s read timeout three times, and the service then
 # undoes the write and reports an error. Every failure is counted in the report.
 ATTEMPTS = 5

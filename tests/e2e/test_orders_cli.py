@@ -1,5 +1,7 @@
-"""`orders queues` as a user types it: it finds the running server by itself, and every
-expected failure is one line on stderr and a non-zero exit, never a traceback."""
+"""`orders queues` as a user types it: it finds the running server by itself (an ephemeral one
+too), names it on stderr, and every expected failure is one line on stderr and a non-zero
+exit, never a traceback. Each test's servers register in a directory of its own
+(ORDERS_RUNTIME_DIR), so the servers other tests run are not in the way."""
 
 import json
 import os
@@ -17,8 +19,10 @@ pytestmark = pytest.mark.e2e
 
 
 def _orders(*args: str, cwd: Path, stdout: int | None = subprocess.PIPE) -> "Finished":
-    # A user's shell: no ORDERS_ variable pointing anywhere.
+    # A user's shell: no ORDERS_ variable pointing anywhere, but the test's own runtime
+    # directory, where its servers register.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERS_", "AWS_"))}
+    env["ORDERS_RUNTIME_DIR"] = str(_runtime_dir(cwd))
     process = subprocess.run(  # noqa: S603  # our own CLI, fixed arguments
         [sys.executable, "-m", "api.cli", *args],
         cwd=cwd,
@@ -30,6 +34,21 @@ def _orders(*args: str, cwd: Path, stdout: int | None = subprocess.PIPE) -> "Fin
         check=False,
     )
     return Finished(process.returncode, process.stdout or "", process.stderr)
+
+
+def _runtime_dir(tmp_path: Path) -> Path:
+    return tmp_path / "running"
+
+
+def _server(tmp_path: Path, *, persistent: bool, name: str) -> ServeProcess:
+    return ServeProcess(
+        api_key="k",
+        cache_ttl_seconds=0,
+        log=tmp_path / f"{name}.log",
+        cwd=tmp_path,
+        default_data_dir=persistent,
+        settings={"ORDERS_RUNTIME_DIR": str(_runtime_dir(tmp_path))},
+    )
 
 
 class Finished:
@@ -47,13 +66,7 @@ def test_queues_without_options_finds_the_server_started_in_the_same_directory(
     tmp_path: Path,
 ) -> None:
     # given `orders serve` started with no data options in a directory (it uses .orders/ there)
-    process = ServeProcess(
-        api_key="k",
-        cache_ttl_seconds=0,
-        log=tmp_path / "serve.log",
-        cwd=tmp_path,
-        default_data_dir=True,
-    )
+    process = _server(tmp_path, persistent=True, name="serve")
     try:
         process.wait_healthy()
         created = create(Emulator.of(process), "encontrada")
@@ -62,8 +75,9 @@ def test_queues_without_options_finds_the_server_started_in_the_same_directory(
         drained = _orders("queues", "--drain", "recibida", cwd=tmp_path)
     finally:
         assert process.stop() == 0, process.log.read_text()
-    # then it reached that server's queues
+    # then it reached that server's queues, and said which server it asked
     assert counts.returncode == 0, counts.stderr
+    assert f"orders queues: orders serve pid {process.pid}" in counts.stderr
     recibida = next(
         json.loads(line)
         for line in counts.stdout.splitlines()
@@ -78,7 +92,8 @@ def test_queues_without_options_finds_the_server_started_in_the_same_directory(
 
 
 def test_queues_with_nothing_running_fails_in_one_line(tmp_path: Path) -> None:
-    _orders("queues", cwd=tmp_path).assert_one_line_failure(
+    _orders("queues", cwd=tmp_path).assert_one_line_failure("no orders serve is running")
+    _orders("queues", "--data-dir", ".orders", cwd=tmp_path).assert_one_line_failure(
         "no orders serve is running with the data directory .orders"
     )
     nobody = f"http://127.0.0.1:{free_port()}"
@@ -105,3 +120,36 @@ def test_a_closed_pipe_ends_queues_quietly(emulator: Emulator, tmp_path: Path) -
     # then it stops without a word, with the status a shell gives a program a closed pipe ended
     assert finished.stderr == ""
     assert finished.returncode == 141
+
+
+def test_an_ephemeral_server_is_found_and_two_servers_are_named_not_guessed(
+    tmp_path: Path,
+) -> None:
+    # given an --ephemeral server alone
+    ephemeral = _server(tmp_path, persistent=False, name="ephemeral")
+    persistent: ServeProcess | None = None
+    try:
+        ephemeral.wait_healthy()
+        create(Emulator.of(ephemeral), "efímera")
+        # when orders queues runs without options, then it asks the ephemeral server
+        alone = _orders("queues", cwd=tmp_path)
+        assert alone.returncode == 0, alone.stderr
+        assert f"pid {ephemeral.pid}" in alone.stderr
+        assert "in memory (--ephemeral)" in alone.stderr
+        # given a persistent server in the same directory too
+        persistent = _server(tmp_path, persistent=True, name="persistent")
+        persistent.wait_healthy()
+        # when orders queues runs without options, then it names both instead of guessing
+        both = _orders("queues", cwd=tmp_path)
+        both.assert_one_line_failure("2 orders serve are running; choose one with --port")
+        assert f"pid {ephemeral.pid}" in both.stderr
+        assert f"pid {persistent.pid}" in both.stderr
+        # and --port chooses the ephemeral one, whose order is in its queue
+        chosen = _orders("queues", "--port", str(ephemeral.port), cwd=tmp_path)
+    finally:
+        for process in (ephemeral, persistent):
+            if process is not None:
+                process.stop()
+    assert f"pid {ephemeral.pid}" in chosen.stderr
+    counts = [json.loads(line) for line in chosen.stdout.splitlines()]
+    assert {c["queue"]: c["messages"] for c in counts}["orders-local-recibida.fifo"] == 1

@@ -91,3 +91,16 @@ def test_health_in_tls_mode_gives_https_wss_and_the_ca_to_trust(tls_emulator: Em
     assert health["ca_cert"] == str(tls_emulator.ca_cert.resolve())
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{tls_emulator.url}/health", timeout=10)  # not trusted by default
+
+
+def test_plain_http_to_the_tls_port_gets_a_one_line_hint(tls_emulator: Emulator) -> None:
+    # A TLS server would close the connection without a word; this one says what to use.
+    answer = httpx.get(f"http://{tls_emulator.host}:{tls_emulator.port}/health", timeout=10)
+
+    assert answer.status_code == 400
+    assert answer.text == (
+        "This server speaks TLS (orders serve --tls): use "
+        f"https://{tls_emulator.host}:{tls_emulator.port}/graphql\n"
+    )
+    # and the port still speaks TLS to the next client
+    assert _get(tls_emulator, "/health").json()["status"] == "ok"

@@ -22,7 +22,7 @@ import pytest
 
 from harness.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
 from resolvers.contract import resources, scale
-from resolvers.domain.partitions import bucket, state_shard
+from resolvers.domain.partitions import estado_shard_for, shard_number
 from resolvers.domain.states import Estado
 from tests.e2e.conftest import API_KEY, Emulator, running_emulator
 from tests.e2e.orders_api import create, move, single_error
@@ -87,7 +87,7 @@ def test_pages_cover_every_order_once_over_four_shards(
     sharded: Emulator, seeded: list[dict[str, Any]]
 ) -> None:
     expected = [order["id"] for order in seeded]
-    assert {bucket(order_id, N) for order_id in expected} == set(range(N))
+    assert {shard_number(order_id, N) for order_id in expected} == set(range(N))
     # limit 1 in both directions runs in tests/integration/test_sharded_state.py (cheaper)
     for direction, limit in (("DESC", 1), ("ASC", 5), ("DESC", 7), ("ASC", 100)):
         pages = read_all(sharded, limit, sortDirection=direction)
@@ -121,7 +121,9 @@ def test_items_are_stored_under_their_shard_of_the_index(
     assert len(items) >= TOTAL
     for item in items:
         estado = Estado(item["estado"]["S"])
-        assert item[resources.STATE_SHARD_ATTRIBUTE]["S"] == state_shard(estado, item["id"]["S"], N)
+        assert item[resources.STATE_SHARD_ATTRIBUTE]["S"] == estado_shard_for(
+            estado, item["id"]["S"], N
+        )
 
 
 def test_a_token_is_bound_to_its_query_and_refused_elsewhere(
@@ -168,7 +170,7 @@ def test_each_message_carries_its_group_and_each_group_keeps_arrival_order(
     by_group: dict[str, list[str]] = defaultdict(list)
     for message in messages:
         order_id = message["body"]["id"]
-        assert message["messageGroupId"] == f"recibida#{bucket(order_id, G)}"
+        assert message["messageGroupId"] == f"recibida#{shard_number(order_id, G)}"
         assert message["messageDeduplicationId"] == f"{order_id}:recibida:1"
         by_group[message["messageGroupId"]].append(order_id)
     arrived = [order["id"] for order in seeded]
@@ -176,7 +178,7 @@ def test_each_message_carries_its_group_and_each_group_keeps_arrival_order(
     assert len(by_group) == G
     for group, ids in by_group.items():
         in_group = [i for i in ids if i in arrived]
-        assert in_group == [i for i in arrived if f"recibida#{bucket(i, G)}" == group]
+        assert in_group == [i for i in arrived if f"recibida#{shard_number(i, G)}" == group]
 
 
 def test_a_data_directory_made_with_four_shards_is_refused_under_one(tmp_path: Path) -> None:

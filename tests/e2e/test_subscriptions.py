@@ -96,7 +96,7 @@ def _registered(ws: WebSocketSession) -> None:
 def test_an_aliased_field_does_not_match_a_filter_on_its_name(emulator: Emulator) -> None:
     # AppSync publishes the mutation's response as its client shaped it: with `st: estado`
     # there is no `estado` in it, so a subscription filtered on estado does not match
-    # (issue 8 point 6; AppSync's real-time guide describes subscription fields as coming
+    # (docs/frontends.md; AppSync's real-time guide describes subscription fields as coming
     # from the mutation's selection set; the alias case itself is not documented by AWS).
     order = create(emulator, "alias")
     target = f'id: "{order["id"]}"'

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk import App
 
-from bench.capacity import TARGET_RATE, required_settings
+from capacity import TARGET_RATE, required_settings
 from infra.stage import DEFAULT_SCALE, Scale, Stage, StageConfig
 from resolvers.contract import resources, scale
 from tests.infra.conftest import Synthesized

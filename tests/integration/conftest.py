@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 from moto.core.botocore_stubber import MockRawResponse
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from api.emulator.provisioning import provision
 from harness.appsync_events import appsync_event
 from harness.clocks import SteppingClock
@@ -210,7 +210,7 @@ def wiring(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wiring]:
     monkeypatch.setattr(time, "sleep", lambda _seconds: None)
     wired = Wiring()
     yield wired
-    # DESIGN.md: ordersByState is a Query; no code path may Scan.
+    # docs/design.md, "A Query, never a Scan": ordersByState is a Query; no code path may Scan.
     assert "Scan" not in wired.operations()
 
 

@@ -11,7 +11,7 @@ import sys
 import threading
 from typing import Any
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients

@@ -8,7 +8,7 @@ from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from moto.core.botocore_stubber import MockRawResponse
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers.adapters.aws_clients import TOTAL_ATTEMPTS, WORST_CASE_COMPENSATED_SECONDS
 from resolvers.domain.states import Estado

@@ -1,4 +1,4 @@
-"""Faults injected at each step of createOrder and updateOrderState (issue 9, point 3):
+"""Faults injected at each step of createOrder and updateOrderState (docs/reliability.md):
 afterwards every order in state S has exactly one message for S, and a retry converges."""
 
 import json

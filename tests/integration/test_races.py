@@ -1,4 +1,4 @@
-"""Fifty Lambda containers racing (issue 9, point 4): each thread is one container with its
+"""Fifty Lambda containers racing (docs/reliability.md): each thread is one container with its
 own wiring and clients, all released at once against one atomic moto server."""
 
 import threading
@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
 from resolvers.contract.settings import Settings

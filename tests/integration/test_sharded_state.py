@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers import bootstrap
 from resolvers.contract import resources
 from resolvers.contract.settings import Settings
 from resolvers.domain.order import NewOrder, Order
-from resolvers.domain.partitions import bucket, state_shard
+from resolvers.domain.partitions import estado_shard_for, shard_number
 from resolvers.domain.states import Estado
 from resolvers.handler import InternalError, handler_for
 from tests.integration.conftest import SHARDED, Aws, Invoke, Scale, Wiring
@@ -93,8 +93,8 @@ def test_pages_cover_every_order_once_across_shards(
     stored = {i["id"]["S"]: i for i in aws.stored_orders()}
     for order_id, item in stored.items():
         estado = Estado(item["estado"]["S"])
-        assert item[resources.STATE_SHARD_ATTRIBUTE]["S"] == state_shard(estado, order_id, N)
-    assert {bucket(order_id, N) for order_id in expected} == set(range(N))
+        assert item[resources.STATE_SHARD_ATTRIBUTE]["S"] == estado_shard_for(estado, order_id, N)
+    assert {shard_number(order_id, N) for order_id in expected} == set(range(N))
     # when / then: both directions, limit 1 and 100 and in between
     for direction, limit in (("ASC", 1), ("DESC", 1), ("ASC", 7), ("DESC", 7), (None, 100)):
         arguments = {} if direction is None else {"sortDirection": direction}
@@ -143,7 +143,7 @@ def test_tokens_are_bound_to_their_query_and_to_the_shard_count(
 
     # a token from the same table served with one shard is refused by four, saying why.
     # One shard reads only the key recibida#0: two orders there give it a second page.
-    while sum(bucket(o["id"], N) == 0 for o in created) < 2:
+    while sum(shard_number(o["id"], N) == 0 for o in created) < 2:
         created += create(invoke, 1)
     one_shard = bootstrap.build(
         dataclasses.replace(Settings.from_env(), state_shards=1),
@@ -178,7 +178,7 @@ def test_each_message_carries_its_group_and_groups_keep_arrival_order(
         for message in received:
             order = json.loads(message["Body"])
             group = message["Attributes"]["MessageGroupId"]
-            assert group == f"{estado.value}#{bucket(order['id'], G)}"
+            assert group == f"{estado.value}#{shard_number(order['id'], G)}"
             assert message["Attributes"]["MessageDeduplicationId"] == (
                 f"{order['id']}:{estado.value}:{order['version']}"
             )
@@ -186,7 +186,7 @@ def test_each_message_carries_its_group_and_groups_keep_arrival_order(
         assert sorted(i for group in by_group.values() for i in group) == sorted(sent)
         # and within each group, arrival order
         for group, got in by_group.items():
-            assert got == [i for i in sent if f"{estado.value}#{bucket(i, G)}" == group]
+            assert got == [i for i in sent if f"{estado.value}#{shard_number(i, G)}" == group]
         assert len(by_group) > 1
 
 
@@ -236,15 +236,15 @@ def test_the_shard_key_moves_only_in_the_conditional_write_that_moves_the_state(
         "UpdateItem",
     ]
     put = state_writes[0].params
-    assert put["Item"][resources.STATE_SHARD_ATTRIBUTE]["S"] == state_shard(
+    assert put["Item"][resources.STATE_SHARD_ATTRIBUTE]["S"] == estado_shard_for(
         Estado.recibida, order_id, N
     )
     assert "ConditionExpression" in put
     moved = [_assignments(c.params) for c in state_writes[1:]]
     assert [(m["estado"], m["estado_shard"]) for m in moved] == [
-        ("enproceso", state_shard(Estado.enproceso, order_id, N)),
-        ("cancelada", state_shard(Estado.cancelada, order_id, N)),
-        ("enproceso", state_shard(Estado.enproceso, order_id, N)),  # the undo
+        ("enproceso", estado_shard_for(Estado.enproceso, order_id, N)),
+        ("cancelada", estado_shard_for(Estado.cancelada, order_id, N)),
+        ("enproceso", estado_shard_for(Estado.enproceso, order_id, N)),  # the undo
     ]
     # (each on the state: the one it was read in, or the ones the target may be entered from)
     assert all(
@@ -254,4 +254,6 @@ def test_the_shard_key_moves_only_in_the_conditional_write_that_moves_the_state(
     )
     (item,) = aws.stored_orders()
     assert item["estado"]["S"] == "enproceso"
-    assert item[resources.STATE_SHARD_ATTRIBUTE]["S"] == state_shard(Estado.enproceso, order_id, N)
+    assert item[resources.STATE_SHARD_ATTRIBUTE]["S"] == estado_shard_for(
+        Estado.enproceso, order_id, N
+    )

@@ -10,7 +10,7 @@ from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.domain.calendar import format_instant
 from resolvers.domain.errors import ConflictError
 from resolvers.domain.order import NewOrder, Order, StateChange, transition
-from resolvers.domain.partitions import bucket
+from resolvers.domain.partitions import shard_number
 from resolvers.domain.queries import SortDirection
 from resolvers.domain.states import INITIAL_STATE, Estado, sources_of
 from resolvers.service.orders import OrderService
@@ -76,7 +76,7 @@ class FakeRepository:
                 o
                 for o in self.orders.values()
                 if o.estado is query.estado
-                and bucket(o.id, self.state_shards) == read.shard
+                and shard_number(o.id, self.state_shards) == read.shard
                 and query.includes(o.fecha_registro)
             ),
             key=lambda o: (o.fecha_registro, o.id),
@@ -150,7 +150,7 @@ class FakeRepository:
                 since = order.unpublished_since
                 if (
                     order.estado is estado
-                    and bucket(order.id, self.state_shards) == shard
+                    and shard_number(order.id, self.state_shards) == shard
                     and since is not None
                     and since <= until
                 ):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers.bootstrap import Application
 from resolvers.contract.access import (

@@ -1,7 +1,7 @@
-"""The capacity model (bench/capacity): what one shard and one group carry, which N and G
+"""The capacity model (capacity/): what one shard and one group carry, which N and G
 carry 10,000 orders/s, what a page costs, and that the committed report is current.
 
-The limits themselves are cited in bench/capacity/limits.py (each with its AWS page)."""
+The limits themselves are cited in capacity/limits.py (each with its AWS page)."""
 
 import json
 import math
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.capacity import limits, model
-from bench.capacity.model import Lifecycle, Settings, Workload
+from capacity import limits, model
+from capacity.model import Lifecycle, Settings, Workload
 from resolvers.domain.states import Estado
 
-COMMITTED_SETTINGS = Path(__file__).resolve().parents[2] / "bench" / "capacity.json"
+COMMITTED_SETTINGS = Path(__file__).resolve().parents[2] / "capacity" / "capacity.json"
 CREATE_COMPLETE = (Estado.recibida, Estado.enproceso, Estado.completada)
 
 
@@ -140,7 +140,7 @@ def test_every_limit_names_its_aws_page() -> None:
 
 
 def test_committed_report_holds_the_settings_the_model_gives() -> None:
-    # `make capacity` writes bench/capacity.json; a change of limit or workload without
+    # `make capacity` writes capacity/capacity.json; a change of limit or workload without
     # regenerating it fails here
     committed = json.loads(COMMITTED_SETTINGS.read_text(encoding="utf-8"))
     settings = model.required_settings(committed["rate"])

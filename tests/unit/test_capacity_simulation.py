@@ -1,11 +1,11 @@
-"""The discrete-event check of the capacity model (bench/capacity/simulation.py): throttling
+"""The discrete-event check of the capacity model (capacity/simulation.py): throttling
 appears when N or G is below what the model asks and disappears at the model's settings."""
 
 import pytest
 
-from bench.capacity import model
-from bench.capacity.model import Settings, Workload
-from bench.capacity.simulation import TokenBucket, simulate, stable_hash
+from capacity import model
+from capacity.model import Settings, Workload
+from capacity.simulation import TokenBucket, simulate, stable_hash
 
 AMPLE = 1_000  # shards or groups enough not to bind at the rates below
 

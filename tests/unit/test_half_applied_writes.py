@@ -1,4 +1,4 @@
-"""A write that fails halfway is never reported as something else (issue 9, point 2): the
+"""A write that fails halfway is never reported as something else (docs/reliability.md): the
 service reads the store again and reports the truth."""
 
 from dataclasses import replace

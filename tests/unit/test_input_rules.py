@@ -1,4 +1,4 @@
-"""DESIGN.md "Input rules": blank means whitespace and invisible characters, a lone
+"""docs/contract.md, "Input rules": blank means whitespace and invisible characters, a lone
 surrogate is refused everywhere, dates are written in ASCII digits only."""
 
 import base64

@@ -11,7 +11,7 @@ import pytest
 from tests.unit.test_package_boundaries import _runtime_imports_of
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = ("resolvers", "api", "infra", "harness", "bench", "tests")
+PROJECT_PACKAGES = ("resolvers", "api", "infra", "harness", "bench", "capacity", "tests")
 
 # Who may import whom, by module prefix; the most specific prefix of a module applies.
 MAY_IMPORT: dict[str, tuple[str, ...]] = {
@@ -44,6 +44,7 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "infra": ("infra", "resolvers"),
     "harness": ("harness",),
     "bench": ("bench", "harness", "api", "resolvers"),
+    "capacity": ("capacity", "resolvers.domain"),
     "tests": PROJECT_PACKAGES,
 }
 

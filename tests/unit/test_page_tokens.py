@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from resolvers.adapters.page_tokens import StateQueryTokens, max_token_length
 from resolvers.domain.errors import ValidationError
-from resolvers.domain.partitions import bucket
+from resolvers.domain.partitions import shard_number
 from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import Estado
 from resolvers.service.ports import Position, ShardCursor
@@ -29,7 +29,9 @@ REGISTERED = "2030-01-10T08:00:00.123456Z"
 
 def id_in_shard(shard: int, shards: int = SHARDS, prefix: str = "o") -> str:
     """The first id `prefix-i` that the stable hash puts in `shard`."""
-    return next(f"{prefix}-{i}" for i in range(10_000) if bucket(f"{prefix}-{i}", shards) == shard)
+    return next(
+        f"{prefix}-{i}" for i in range(10_000) if shard_number(f"{prefix}-{i}", shards) == shard
+    )
 
 
 # Shard 0 not read yet, the others each stopped at one of their own orders.
@@ -64,7 +66,7 @@ def test_a_token_decodes_to_its_position_for_the_same_query(
     query = StateQuery(estado, direction)
     cursors: list[ShardCursor | None] = [None] * shards
     for order_id in order_ids:
-        cursors[bucket(order_id, shards)] = ShardCursor(
+        cursors[shard_number(order_id, shards)] = ShardCursor(
             f"2030-01-01T00:00:00.{micros:06d}Z", order_id
         )
     position = tuple(cursors)

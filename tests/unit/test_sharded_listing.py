@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resolvers.domain.order import Order
-from resolvers.domain.partitions import bucket, message_group, state_shard
+from resolvers.domain.partitions import estado_shard_for, message_group, shard_number
 from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import Estado
 from resolvers.service.orders import OrderService
@@ -123,13 +123,13 @@ def test_an_order_written_into_an_unread_shard_after_page_one_does_not_jump_the_
     service, repository = service_over(orders, 4)
     query = StateQuery(Estado.recibida, SortDirection.DESC)
     first = service.orders_by_state(query, limit=3, next_token=None, attributes=None)
-    shown = {bucket(item["id"], 4) for item in first["items"]}
+    shown = {shard_number(item["id"], 4) for item in first["items"]}
     unread = next(shard for shard in range(4) if shard not in shown)
     # when: a newer order lands in that shard, then the next page is read
     newcomer = next(
         str(uuid.UUID(int=1000 + i))
         for i in range(100)
-        if bucket(str(uuid.UUID(int=1000 + i)), 4) == unread
+        if shard_number(str(uuid.UUID(int=1000 + i)), 4) == unread
     )
     repository.orders[newcomer] = stored(newcomer, 59, Estado.recibida)
     second = service.orders_by_state(query, limit=3, next_token=first["nextToken"], attributes=None)
@@ -143,14 +143,14 @@ def test_the_shard_hash_is_stable_across_processes_and_releases() -> None:
     # Pinned: N is fixed with the table, so an order's shard must never move. Computed
     # outside Python, as the first 8 bytes of SHA-256 modulo 4:
     #   printf order-0 | sha256sum | cut -c1-16   (Python's hash() would differ per process)
-    assert [bucket(f"order-{i}", 4) for i in range(8)] == [3, 0, 3, 3, 2, 1, 2, 3]
-    assert bucket("order-0", 1) == 0
-    assert state_shard(Estado.enproceso, "order-0", 4) == "enproceso#3"
-    assert state_shard(Estado.enproceso, "order-0", 1) == "enproceso#0"
+    assert [shard_number(f"order-{i}", 4) for i in range(8)] == [3, 0, 3, 3, 2, 1, 2, 3]
+    assert shard_number("order-0", 1) == 0
+    assert estado_shard_for(Estado.enproceso, "order-0", 4) == "enproceso#3"
+    assert estado_shard_for(Estado.enproceso, "order-0", 1) == "enproceso#0"
 
 
 def test_ids_spread_evenly_over_the_shards() -> None:
-    counts = Counter(bucket(str(uuid.UUID(int=i * 7919)), 8) for i in range(8000))
+    counts = Counter(shard_number(str(uuid.UUID(int=i * 7919)), 8) for i in range(8000))
     assert set(counts) == set(range(8))
     assert all(900 <= count <= 1100 for count in counts.values())
 
@@ -158,10 +158,10 @@ def test_ids_spread_evenly_over_the_shards() -> None:
 def test_the_message_group_is_the_state_with_one_group_and_estado_hash_with_more() -> None:
     order_id = str(uuid.UUID(int=42))
     assert message_group(Estado.recibida, order_id, 1) == "recibida"
-    assert message_group(Estado.recibida, order_id, 4) == f"recibida#{bucket(order_id, 4)}"
+    assert message_group(Estado.recibida, order_id, 4) == f"recibida#{shard_number(order_id, 4)}"
     # an order keeps its group number in every state it enters
     assert {message_group(e, order_id, 16).split("#")[1] for e in Estado} == {
-        str(bucket(order_id, 16))
+        str(shard_number(order_id, 16))
     }
 
 
@@ -174,5 +174,5 @@ def test_the_cold_start_baseline_writes_the_shard_the_handler_would(
 
     monkeypatch.setenv("ORDERS_STATE_SHARDS", "4")
     ids = [f"o-{n}" for n in range(64)]
-    assert [cold_start_child._bucket(i) for i in ids] == [bucket(i, 4) for i in ids]
-    assert {cold_start_child._bucket(i) for i in ids} == {0, 1, 2, 3}
+    assert [cold_start_child._shard_number(i) for i in ids] == [shard_number(i, 4) for i in ids]
+    assert {cold_start_child._shard_number(i) for i in ids} == {0, 1, 2, 3}

@@ -12,7 +12,7 @@ from resolvers.domain.states import TRANSITIONS, Estado, can_transition_to
 
 NOW = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 LATER = datetime(2030, 1, 3, 0, 0, 0, tzinfo=UTC)
-# DESIGN.md: recibida -> enproceso -> completada; recibida|enproceso -> cancelada.
+# docs/contract.md, "States": recibida -> enproceso -> completada; recibida|enproceso -> cancelada.
 LEGAL = {
     (Estado.recibida, Estado.enproceso),
     (Estado.enproceso, Estado.completada),

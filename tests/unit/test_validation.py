@@ -25,7 +25,7 @@ from resolvers.domain.validation import (
 
 TODAY = date(2030, 6, 15)
 WHITESPACE = st.text(alphabet=" \t\n\r", max_size=5)
-# Not blank: something visible besides whitespace and invisible characters (DESIGN.md).
+# Not blank: something visible besides whitespace and invisible characters (docs/contract.md).
 DESCRIPCION = st.text(min_size=1, max_size=MAX_DESCRIPCION_LENGTH).filter(lambda s: not is_blank(s))
 ZONES = st.sampled_from(["", "Z", "+02:00", "-05:30"])
 AWARE = st.datetimes(

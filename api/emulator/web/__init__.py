@@ -1,14 +1,14 @@
 """The pages the emulator serves beside the API: the work-order board at `/` and the explorer
 (GraphiQL) on a browser's GET of `/graphql`. Plain HTML, CSS and JavaScript modules from this
-folder; the explorer's scripts from this folder's own npm package (`make web-assets`), never
-from a CDN."""
+folder; the explorer's scripts vendored in `explorer/vendor/` (pinned versions and their
+licences: `explorer/vendor/NOTICE`), never from a CDN, so serving needs no npm."""
 
 import ipaddress
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -16,14 +16,6 @@ from resolvers.contract.access import ENTRY_GROUPS, GROUPS
 from resolvers.domain.states import TRANSITIONS, Estado
 
 WEB = Path(__file__).parent
-NODE_MODULES = WEB / "node_modules"
-# The only files served from node_modules: the UMD builds, which need no bundler.
-VENDOR = {
-    "react.production.min.js": NODE_MODULES / "react/umd/react.production.min.js",
-    "react-dom.production.min.js": NODE_MODULES / "react-dom/umd/react-dom.production.min.js",
-    "graphiql.min.js": NODE_MODULES / "graphiql/graphiql.min.js",
-    "graphiql.min.css": NODE_MODULES / "graphiql/graphiql.min.css",
-}
 # The pages talk to the API they were served with, or to any API the user points them at.
 PAGE_SECURITY = {
     "Content-Security-Policy": "default-src 'self'; connect-src 'self' http: https: ws: wss:; "
@@ -59,21 +51,9 @@ def web_routes(api_key: str, *, share_key: bool) -> list[BaseRoute]:
         }
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
-    async def vendor(request: Request) -> Response:
-        path = VENDOR.get(request.path_params["name"])
-        if path is None:
-            return PlainTextResponse("not found", status_code=404)
-        if not path.exists():
-            return PlainTextResponse(
-                "The explorer's scripts are not installed: run `make web-assets`.",
-                status_code=404,
-            )
-        return FileResponse(path, headers={"Cache-Control": "max-age=3600"})
-
     return [
         Route("/", board),
         Route("/config.json", config),
-        Route("/explorer/vendor/{name}", vendor),
         Mount("/board", StaticFiles(directory=WEB / "board")),
         Mount("/client", StaticFiles(directory=WEB / "client")),
         Mount("/explorer", StaticFiles(directory=WEB / "explorer")),

@@ -17,8 +17,8 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.capacity import limits
-from bench.capacity.model import Lifecycle, Settings, Workload
+from capacity import limits
+from capacity.model import Lifecycle, Settings, Workload
 from resolvers.domain.states import Estado
 
 # Buckets hold 100 ms of their limit: AWS states the limits per second and documents no

@@ -1,16 +1,17 @@
 """`make capacity`: the model's tables, the simulation's check and a chart, written to
-bench/capacity.md, bench/capacity.png and bench/capacity.json (the settings, for code)."""
+capacity/capacity.md, capacity/capacity.png and capacity/capacity.json (the settings, for code)."""
 
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from bench.capacity import limits, model
-from bench.capacity.model import Settings, Workload
-from bench.capacity.simulation import BURST_SECONDS, SimulationResult, simulate
+from capacity import limits, model
+from capacity.model import Settings, Workload
+from capacity.simulation import BURST_SECONDS, SimulationResult, simulate
 
-BENCH_DIR = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
 SHARD_SWEEP = (1, 5, 10, 15, 18, 22, 25, 32)
 GROUP_SWEEP = (1, 10, 20, 30, 34, 38, 42, 100)
 TABLE_SHARDS = (1, 2, 4, 8, 16, 20, 25, 32, 64)
@@ -88,6 +89,17 @@ def _page(shards: int, workload: Workload) -> str:
 
 def markdown(rate: float, workload: Workload, checks: Checks) -> str:
     plan = model.plan(rate, workload)
+    out = _headline(rate, workload, plan)
+    out += _quotas(workload, plan)
+    out += _settings(rate, workload, plan.settings)
+    out += _checks(workload, checks)
+    out += _not_modelled()
+    out += _limits_used()
+    return "\n".join(out) + "\n"
+
+
+def _headline(rate: float, workload: Workload, plan: model.Plan) -> list[str]:
+    """The settings for `rate`, and why each."""
     settings = plan.settings
     index_state, index_flow = model.busiest_index_state(workload)
     queue_state, queue_flow = model.busiest_queue_state(workload)
@@ -95,13 +107,13 @@ def markdown(rate: float, workload: Workload, checks: Checks) -> str:
     sends = rate * queue_flow.entries
     for_sends = model.groups_for_sends(rate, workload)
     for_drain = model.groups_for_drain(rate, workload)
-    out = [
+    return [
         "# Capacity model: `stateShards` (N) and `queueGroups` (G)",
         "",
-        "Written by `make capacity` (`python -m bench.capacity`) from `bench/capacity/`: every "
+        "Written by `make capacity` (`python -m capacity`) from `capacity/`: every "
         "number below follows from AWS's published limits (cited in `limits.py` and listed "
         "at the end) and the workload stated here. Regenerate it when a limit or the workload "
-        "changes; `bench/capacity.json` holds the recommended settings for code.",
+        "changes; `capacity/capacity.json` holds the recommended settings for code.",
         "",
         f"## {_rate(rate)} orders/s entering one state: N = {settings.state_shards}, "
         f"G = {settings.queue_groups:,}",
@@ -136,7 +148,10 @@ def markdown(rate: float, workload: Workload, checks: Checks) -> str:
         "### What no setting of the stack lifts (account quotas, at this rate)",
         "",
     ]
-    out += _table(
+
+
+def _quotas(workload: Workload, plan: model.Plan) -> list[str]:
+    out = _table(
         ("need", "at this rate", "default quota", "adjustable", "verdict"),
         (
             (
@@ -165,13 +180,19 @@ def markdown(rate: float, workload: Workload, checks: Checks) -> str:
         f"of {workload.consumer_seconds * 1000:g} ms per message keep up with.",
         "",
     ]
+    return out
+
+
+def _settings(rate: float, workload: Workload, settings: Settings) -> list[str]:
+    """What a few settings give, then each setting alone."""
+    for_sends = model.groups_for_sends(rate, workload)
     rows = [
         Settings(1, 1),
         Settings(4, 4),
         Settings(settings.state_shards, for_sends),
         settings,
     ]
-    out += _table(
+    out = _table(
         ("N", "G", "ordering guarantee", "sustainable orders/s", "drain orders/s", "per page"),
         (
             (
@@ -210,10 +231,11 @@ def markdown(rate: float, workload: Workload, checks: Checks) -> str:
             for g in TABLE_GROUPS
         ),
     )
-    out += [
-        "",
-        "![sustainable orders/s against N and G](capacity.png)",
-        "",
+    return [*out, "", "![sustainable orders/s against N and G](capacity.png)", ""]
+
+
+def _checks(workload: Workload, checks: Checks) -> list[str]:
+    out = [
         "## The simulation's check",
         "",
         "A discrete-event simulation (`simulation.py`, seeded) runs Poisson arrivals through "
@@ -232,8 +254,11 @@ def markdown(rate: float, workload: Workload, checks: Checks) -> str:
         "bind, so the other limit is the one under test).",
         "",
     ]
-    out += _simulations(checks.around_ceilings)
-    out += [
+    return out + _simulations(checks.around_ceilings)
+
+
+def _not_modelled() -> list[str]:
+    return [
         "",
         "## Not in the model",
         "",
@@ -250,7 +275,10 @@ def markdown(rate: float, workload: Workload, checks: Checks) -> str:
         "## Limits used",
         "",
     ]
-    out += _table(
+
+
+def _limits_used() -> list[str]:
+    return _table(
         ("limit", "value", "adjustable", "source"),
         (
             (
@@ -262,7 +290,6 @@ def markdown(rate: float, workload: Workload, checks: Checks) -> str:
             for limit in limits.ALL.values()
         ),
     )
-    return "\n".join(out) + "\n"
 
 
 def chart(rate: float, workload: Workload, checks: Checks, path: Path) -> None:
@@ -271,8 +298,27 @@ def chart(rate: float, workload: Workload, checks: Checks, path: Path) -> None:
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    settings = model.required_settings(rate, workload)
     figure, (by_shards, by_groups) = plt.subplots(1, 2, figsize=(12, 4.8))
+    _ceilings(by_shards, by_groups, workload)
+    for axes, results, attribute in (
+        (by_shards, checks.shards, "state_shards"),
+        (by_groups, checks.groups, "queue_groups"),
+    ):
+        _simulated(axes, results, attribute, rate)
+    _chosen(by_shards, by_groups, rate, workload)
+    by_shards.set_xlabel("stateShards N (index keys per state)")
+    by_groups.set_xlabel("queueGroups G (message groups per state queue)")
+    by_shards.set_title("State index: 1,000 write units/s per key")
+    by_groups.set_title("State queue: 300 sends/s and one consumer per group")
+    by_shards.legend(fontsize=8, loc="upper left")
+    by_groups.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(figure)
+
+
+def _ceilings(by_shards: Any, by_groups: Any, workload: Workload) -> None:
+    """The model's ceilings: against N on the left, against G (log scales) on the right."""
     shards = list(range(1, 41))
     by_shards.plot(
         shards, [model.index_ceiling(n, workload) for n in shards], label="index key ceiling"
@@ -292,68 +338,47 @@ def chart(rate: float, workload: Workload, checks: Checks, path: Path) -> None:
     )
     by_groups.set_xscale("log")
     by_groups.set_yscale("log")
-    for axes, results, attribute in (
-        (by_shards, checks.shards, "state_shards"),
-        (by_groups, checks.groups, "queue_groups"),
+
+
+def _simulated(axes: Any, results: Sequence[SimulationResult], attribute: str, rate: float) -> None:
+    """The simulation's verdicts at `rate`: a green dot where nothing throttled, a red cross."""
+    clean = [getattr(r.settings, attribute) for r in results if not r.throttled]
+    hot = [getattr(r.settings, attribute) for r in results if r.throttled]
+    for settings, marker, color, verdict in (
+        (clean, "o", "green", "no throttling"),
+        (hot, "x", "red", "throttled"),
     ):
-        clean = [getattr(r.settings, attribute) for r in results if not r.throttled]
-        hot = [getattr(r.settings, attribute) for r in results if r.throttled]
         axes.scatter(
-            clean,
-            [rate] * len(clean),
-            marker="o",
-            color="green",
+            settings,
+            [rate] * len(settings),
+            marker=marker,
+            color=color,
             zorder=3,
-            label=f"simulated at {rate:,.0f}/s: no throttling",
+            label=f"simulated at {rate:,.0f}/s: {verdict}",
         )
-        axes.scatter(
-            hot,
-            [rate] * len(hot),
-            marker="x",
-            color="red",
-            zorder=3,
-            label=f"simulated at {rate:,.0f}/s: throttled",
-        )
-        axes.axhline(rate, color="grey", linestyle="--", linewidth=0.8)
-        axes.set_ylabel("sustainable orders/s")
-        axes.grid(True, which="both", alpha=0.3)
-    by_shards.plot(
-        [settings.state_shards],
-        [rate],
-        marker="*",
-        markersize=16,
-        color="black",
-        linestyle="none",
-        label=f"{rate:,.0f}/s: N = {settings.state_shards}",
-    )
-    by_groups.plot(
-        [settings.queue_groups],
-        [rate],
-        marker="*",
-        markersize=16,
-        color="black",
-        linestyle="none",
-        label=f"{rate:,.0f}/s: G = {settings.queue_groups}",
-    )
+    axes.axhline(rate, color="grey", linestyle="--", linewidth=0.8)
+    axes.set_ylabel("sustainable orders/s")
+    axes.grid(True, which="both", alpha=0.3)
+
+
+def _chosen(by_shards: Any, by_groups: Any, rate: float, workload: Workload) -> None:
+    """The model's answer for `rate`, and the groups publishing alone would need."""
+    settings = model.required_settings(rate, workload)
     publishing = model.groups_for_sends(rate, workload)
-    by_groups.plot(
-        [publishing],
-        [rate],
-        marker="D",
-        markersize=8,
-        color="black",
-        linestyle="none",
-        label=f"{rate:,.0f}/s, publishing only: G = {publishing}",
-    )
-    by_shards.set_xlabel("stateShards N (index keys per state)")
-    by_groups.set_xlabel("queueGroups G (message groups per state queue)")
-    by_shards.set_title("State index: 1,000 write units/s per key")
-    by_groups.set_title("State queue: 300 sends/s and one consumer per group")
-    by_shards.legend(fontsize=8, loc="upper left")
-    by_groups.legend(fontsize=8, loc="lower right")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(figure)
+    for axes, value, marker, size, label in (
+        (by_shards, settings.state_shards, "*", 16, f"N = {settings.state_shards}"),
+        (by_groups, settings.queue_groups, "*", 16, f"G = {settings.queue_groups}"),
+        (by_groups, publishing, "D", 8, f"publishing only: G = {publishing}"),
+    ):
+        axes.plot(
+            [value],
+            [rate],
+            marker=marker,
+            markersize=size,
+            color="black",
+            linestyle="none",
+            label=f"{rate:,.0f}/s{',' if 'publishing' in label else ':'} {label}",
+        )
 
 
 def settings_json(rate: float, workload: Workload) -> str:
@@ -371,7 +396,7 @@ def settings_json(rate: float, workload: Workload) -> str:
 def write(
     rate: float = model.TARGET_RATE,
     workload: Workload | None = None,
-    directory: Path = BENCH_DIR,
+    directory: Path = HERE,
     seconds: float = 0.5,
 ) -> list[Path]:
     workload = workload or Workload()

@@ -1,8 +1,8 @@
-"""`python -m bench.capacity` (`make capacity`): writes bench/capacity.md, .png and .json."""
+"""`python -m capacity` (`make capacity`): writes capacity/capacity.md, .png and .json."""
 
 import sys
 
-from bench.capacity import report
+from capacity import report
 
 
 def main() -> int:

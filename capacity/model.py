@@ -16,10 +16,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bench.capacity import limits
+from capacity import limits
 from resolvers.domain.states import INITIAL_STATE, Estado, can_transition_to
 
-TARGET_RATE = 10_000.0  # orders/s entering one state: the goal DESIGN.md sets
+TARGET_RATE = 10_000.0  # orders/s entering one state: the goal docs/scale.md sets
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,13 @@ class Workload:
     lambda_seconds: float = 0.05
     # Assumed, not published: a downstream consumer's work per message. A message group is
     # consumed one message at a time, so G groups drain at most G / consumer_seconds a second.
-    # 100 ms is the example issue 13 gives; 0 leaves consumers out of the plan.
+    # 100 ms is an assumed consumer; 0 leaves consumers out of the plan.
     consumer_seconds: float = 0.1
     # Plan every key, group and queue at this fraction of its limit: hashing is uneven over
     # short windows and arrivals come in bursts (the simulation shows the margin is needed).
     headroom: float = 0.8
     region: str = "us-east-1"
-    page_limit: int = 20  # `limit` of an ordersByState page (DESIGN.md default)
+    page_limit: int = 20  # `limit` of an ordersByState page (its default, docs/contract.md)
 
     def __post_init__(self) -> None:
         if not math.isclose(sum(path.share for path in self.mix), 1.0):

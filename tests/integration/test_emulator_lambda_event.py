@@ -1,4 +1,4 @@
-"""The emulator's side of the Lambda contract, seen by a stand-in handler: the event it
+"""The emulator's side of the Lambda invocation, seen by a stand-in handler: the event it
 builds, and what it makes of a handler that raises. In process (the ASGI app driven by
 starlette's TestClient, no socket), no AWS needed."""
 
@@ -12,7 +12,7 @@ from api.emulator.lambda_function import LambdaFunction
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
 
-KEY = "contract-key"
+KEY = "event-key"
 ORDER = {
     "id": "o-1",
     "descripcion": "x",

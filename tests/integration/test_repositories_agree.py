@@ -1,4 +1,4 @@
-"""One contract, two repositories: the in-memory FakeRepository the unit tests use and the
+"""One behaviour, two repositories: the in-memory FakeRepository the unit tests use and the
 DynamoDB OrdersTable (on moto). Every test here runs against both, with the state index in
 one shard and in four, so the fake cannot drift from the table it stands in for."""
 
@@ -11,7 +11,7 @@ import pytest
 from harness.clocks import SteppingClock
 from resolvers.adapters.orders_table import OrdersTable
 from resolvers.domain.order import NewOrder, Order, StateChange, transition
-from resolvers.domain.partitions import bucket
+from resolvers.domain.partitions import shard_number
 from resolvers.domain.queries import SortDirection, StateQuery
 from resolvers.domain.states import Estado
 from resolvers.service import pages
@@ -174,7 +174,7 @@ def _check_shard_answer(
     descending = read.query.direction is SortDirection.DESC
     assert keys == sorted(keys, reverse=descending)
     for registered, order_id in keys:
-        assert bucket(order_id, repository.state_shards) == read.shard
+        assert shard_number(order_id, repository.state_shards) == read.shard
         assert read.query.includes(registered)
         if read.after is not None:
             after = (read.after.fecha_registro, read.after.id)
@@ -236,8 +236,8 @@ def test_a_shard_resumes_after_its_cursor_even_when_that_order_moved_on(
     # given: orders of one shard, and a cursor on one that has since left recibida
     shards = repository.state_shards
     orders = [register(f"orden {i}") for i in range(24)]
-    shard = bucket(orders[0].id, shards)
-    in_shard = [o for o in orders if bucket(o.id, shards) == shard]
+    shard = shard_number(orders[0].id, shards)
+    in_shard = [o for o in orders if shard_number(o.id, shards) == shard]
     cursor_order = in_shard[1]
     repository.save_transition(
         cursor_order, transition(cursor_order, StateChange(Estado.enproceso), now=clock())

@@ -1,8 +1,0 @@
-"""The capacity model of issue 13: which `stateShards` (N) and `queueGroups` (G) carry a rate of
-orders, from AWS's published limits, checked by a small simulation. Import
-`required_settings` for the settings (the stack's prod stage takes them from here, or from
-bench/capacity.json, which `make capacity` writes); matplotlib is only needed by `report`."""
-
-from bench.capacity.model import TARGET_RATE, Settings, Workload, required_settings
-
-__all__ = ["TARGET_RATE", "Settings", "Workload", "required_settings"]
