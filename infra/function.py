@@ -64,18 +64,7 @@ class ResolverFunction(Construct):
         self.log_group = logs.LogGroup(
             self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy
         )
-        # An own role instead of AWSLambdaBasicExecutionRole: logs go to one group only.
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Orders resolvers: the two tables, the state index, the state queues",
-        )
-        self._grant(ORDERS_TABLE_ACTIONS, tables.orders.table_arn)
-        self._grant(STATE_INDEX_ACTIONS, tables.state_index_arn)
-        self._grant(IDEMPOTENCY_TABLE_ACTIONS, tables.idempotency.table_arn)
-        self._grant(QUEUE_ACTIONS, *(q.queue_arn for q in queues.queues.values()))
-        grant_log_writes(self.role, self.log_group)
+        self.role = self._role(tables, queues)
 
         environment = lambda_environment(
             stage=config.stage.value,
@@ -112,6 +101,22 @@ class ResolverFunction(Construct):
             self, "Live", alias_name=ALIAS, version=self.function.current_version
         )
         self._acknowledge_findings()
+
+    def _role(self, tables: OrdersTables, queues: StateQueues) -> iam.Role:
+        """An own role instead of AWSLambdaBasicExecutionRole: what the code calls, on these
+        resources, and logs to one group only."""
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Orders resolvers: the two tables, the state index, the state queues",
+        )
+        self._grant(ORDERS_TABLE_ACTIONS, tables.orders.table_arn)
+        self._grant(STATE_INDEX_ACTIONS, tables.state_index_arn)
+        self._grant(IDEMPOTENCY_TABLE_ACTIONS, tables.idempotency.table_arn)
+        self._grant(QUEUE_ACTIONS, *(q.queue_arn for q in queues.queues.values()))
+        grant_log_writes(self.role, self.log_group)
+        return self.role
 
     def _snap_start(self, config: StageConfig) -> bool:
         """SnapStart as configured, except in a Region where Lambda has none for Python:
