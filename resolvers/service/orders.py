@@ -31,8 +31,8 @@ from resolvers.domain.queries import StateQuery
 from resolvers.domain.states import INITIAL_STATE, sources_of
 from resolvers.service import pages
 from resolvers.service.ports import (
-    CreationGuard,
     Deadline,
+    IdempotentCreation,
     OrderAlreadyStored,
     OrderRepository,
     OrderView,
@@ -67,16 +67,16 @@ class OrderService:
     clock: Clock
     page_tokens: PageTokens
     # None: createOrder ignores clientToken (unit tests that do not exercise retries).
-    creation_guard: CreationGuard | None = None
+    idempotent_creation: IdempotentCreation | None = None
     # A write starts only with this much of the invocation left: enough, at the clients'
     # worst, for the write, its publish and the undo (resolvers/adapters/aws_clients.py).
     deadline: Deadline | None = None
     seconds_to_write_and_undo: float = 0.0
 
     def create_order(self, new: NewOrder) -> OrderView:
-        if new.client_token is None or self.creation_guard is None:
+        if new.client_token is None or self.idempotent_creation is None:
             return self._create(new).as_dict()
-        return self.creation_guard.run(new, lambda: self._create(new).as_dict())
+        return self.idempotent_creation.run(new, lambda: self._create(new).as_dict())
 
     def _create(self, new: NewOrder) -> Order:
         order = Order.register(new, order_id=new.order_id(), now=self.clock())
@@ -126,7 +126,8 @@ class OrderService:
     def _created_from(self, stored: Order, attempted: Order, new: NewOrder) -> bool:
         if stored == attempted:
             return True
-        return self.creation_guard is not None and self.creation_guard.same_input(stored, new)
+        creation = self.idempotent_creation
+        return creation is not None and creation.same_input(stored, new)
 
     def update_order_state(self, order_id: str, change: StateChange) -> OrderView:
         """A transition in one conditional write (the store judges the rule, the version

@@ -123,7 +123,7 @@ class StatePublisher(Protocol):
         """Send `order` to the queue of its state (deduplicated on id:estado:version)."""
 
 
-class CreationGuard(Protocol):
+class IdempotentCreation(Protocol):
     def run(self, new: NewOrder, create: Callable[[], OrderView]) -> OrderView:
         """Run `create` at most once per `new.client_token` and return its result to every
         retry; raise ConflictError for a token reused with another input, or one whose

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from harness.clocks import SteppingClock
-from resolvers.adapters.idempotency import same_input
+from resolvers.adapters.idempotent_creation import same_input
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.domain.calendar import format_instant
 from resolvers.domain.errors import ConflictError
@@ -168,7 +168,7 @@ class FakePublisher:
         self.published.append(order)
 
 
-class FakeCreationGuard:
+class FakeIdempotentCreation:
     """Idempotency as Powertools does it: one stored result per token, the input checked."""
 
     def __init__(self) -> None:
@@ -200,7 +200,7 @@ class FakeDeadline:
 def order_service(
     repository: FakeRepository | None = None,
     publisher: FakePublisher | None = None,
-    guard: FakeCreationGuard | None = None,
+    idempotent_creation: FakeIdempotentCreation | None = None,
     deadline: FakeDeadline | None = None,
     seconds_to_write_and_undo: float = 0.0,
     clock: SteppingClock | None = None,
@@ -210,7 +210,7 @@ def order_service(
         publisher=publisher or FakePublisher(),
         clock=clock or (repository.clock if repository is not None else SteppingClock()),
         page_tokens=StateQueryTokens(),
-        creation_guard=guard,
+        idempotent_creation=idempotent_creation,
         deadline=deadline,
         seconds_to_write_and_undo=seconds_to_write_and_undo,
     )
