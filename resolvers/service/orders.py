@@ -156,16 +156,10 @@ class OrderService:
     def _after_refusal(
         self, order_id: str, current: Order | None, change: StateChange, now: datetime
     ) -> OrderView:
-        """Why the store refused, from the item it returned (no second read), in the API's
-        precedence: NotFound, InvalidTransition, ConflictError (the version, then a change
-        made since this request began). Otherwise the order carries an unpublished marker:
-        carry on through the path that announces the state being left."""
-        if current is None:
-            raise NotFound(f"no order has id {order_id}")
-        transition(current, change, now=now)
-        if current.entered_state_at >= format_instant(now):
-            raise ConflictError(f"order {order_id} was changed concurrently; read it and retry")
-        return self._transition_from(current, change, now)
+        """Why the store refused, from the item it returned (no second read). When no error
+        explains it, the order carries an unpublished marker: carry on through the path that
+        announces the state being left."""
+        return self._transition_from(self._explained(order_id, current, change, now), change, now)
 
     def _after_failed_write(
         self, order_id: str, change: StateChange, now: datetime, failure: Exception
@@ -177,12 +171,21 @@ class OrderService:
         stored = self.repository.load(order_id)
         if stored is not None and holds_write_of(stored, change, now=now):
             return self._finish_write_found(stored, change, now)
+        self._explained(order_id, stored, change, now)
+        raise failure
+
+    def _explained(
+        self, order_id: str, stored: Order | None, change: StateChange, now: datetime
+    ) -> Order:
+        """Raise the error `stored` gives a request for `change` begun at `now`, in the API's
+        precedence: NotFound, InvalidTransition, ConflictError (its version, then a change
+        made at or after `now`, by another request). None applies: return `stored`."""
         if stored is None:
             raise NotFound(f"no order has id {order_id}")
         transition(stored, change, now=now)
         if stored.entered_state_at >= format_instant(now):
             raise ConflictError(f"order {order_id} was changed concurrently; read it and retry")
-        raise failure
+        return stored
 
     def _finish_write_found(self, stored: Order, change: StateChange, now: datetime) -> OrderView:
         """`stored` holds this request's write: complete it if it landed in part (on the

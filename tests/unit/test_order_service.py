@@ -264,3 +264,35 @@ def test_an_order_is_never_registered_after_its_delivery_date() -> None:
         service.create_order(new)
     assert repository.orders == {}
     assert publisher.published == []
+
+
+@pytest.mark.parametrize(
+    ("order_id", "change", "error"),
+    [
+        ("nope", StateChange(Estado.enproceso), NotFound),
+        (None, StateChange(Estado.completada), InvalidTransition),
+        (None, StateChange(Estado.enproceso, expected_version=3), ConflictError),
+    ],
+)
+def test_a_refused_transition_is_explained_from_the_refused_write_without_a_read(
+    order_id: str | None, change: StateChange, error: type[Exception]
+) -> None:
+    # given an order, and a store that records every read
+    repository, publisher = FakeRepository(), FakePublisher()
+    service = order_service(repository, publisher)
+    created = service.create_order(NEW)["id"]
+    reads: list[str] = []
+    real_load = repository.load
+
+    def recorded_load(order_id: str) -> Order | None:
+        reads.append(order_id)
+        return real_load(order_id)
+
+    repository.load = recorded_load  # type: ignore[method-assign]
+    repository.writes.clear()
+    # when / then: one conditional write, refused and explained; nothing read or sent
+    with pytest.raises(error):
+        service.update_order_state(order_id or created, change)
+    assert repository.writes == [("enter_state", order_id or created)]
+    assert reads == []
+    assert [o.estado for o in publisher.published] == [Estado.recibida]
