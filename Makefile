@@ -87,12 +87,13 @@ synth: $(STAMP)
 cfn-lint: $(STAMP)
 	rm -rf cdk.out
 	npx --no-install cdk synth --quiet -c stage=dev -o cdk.out/dev
-	npx --no-install cdk synth --quiet -c stage=prod -o cdk.out/prod
+	npx --no-install cdk synth --quiet -c stage=prod -c alarmEmail=alarms@example.com -o cdk.out/prod
 	$(BIN)/cfn-lint cdk.out/dev/*.template.json cdk.out/prod/*.template.json
 
 test: lint typecheck pytest cfn-lint
 
-# Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60".
+# Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60". prod needs
+# an alarm destination: -c alarmEmail=ADDRESS or -c alarmTopicArn=ARN.
 CDK_ARGS ?=
 
 deploy: $(STAMP)

@@ -9,7 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api.commands import consume, redrive
 from api.emulator.data_dir import DEFAULT_DATA_DIR, DataDirError, read_server_file
+from api.message_schema import write_message_schema
 from api.sdl import write_schema
 from resolvers.contract import scale
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
@@ -39,6 +41,7 @@ class CommandFailed(Exception):
 def _schema(_: argparse.Namespace) -> int:
     try:
         print(f"wrote {write_schema()}")
+        print(f"wrote {write_message_schema()}")
     except OSError as error:
         raise CommandFailed(f"cannot write the schema: {error}") from None
     return 0
@@ -361,6 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
         f"{scale.DEFAULT_QUEUE_GROUPS})",
     )
     repair.set_defaults(run=_repair)
+    for command in (consume, redrive):
+        command.register(commands)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""`orders` subcommands, one module each, each exposing `register(subparsers)`."""
