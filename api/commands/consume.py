@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from api.emulator.data_dir import DEFAULT_DATA_DIR
+from api.commands import CommandFailed, options
+from api.commands.running import running_aws
 from resolvers.domain.states import Estado
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -54,29 +55,21 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         action="store_true",
         help="stop once the queue holds nothing, neither visible nor in flight",
     )
-    consume.add_argument(
-        "--data-dir",
-        default=os.environ.get("ORDERS_DATA_DIR") or DEFAULT_DATA_DIR,
-        help="the data directory of the orders serve whose queues to read [ORDERS_DATA_DIR]",
-    )
-    consume.add_argument(
-        "--endpoint-url",
-        default=os.environ.get("ORDERS_ENDPOINT_URL") or None,
-        help="read the queues behind this AWS endpoint instead (the embedded one of a server "
-        "started with --ephemeral, or an external one) [ORDERS_ENDPOINT_URL]",
+    options.add_data_dir(consume, "the data directory of the orders serve whose queue to read")
+    options.add_endpoint_url(
+        consume,
+        "read the queues behind this AWS endpoint instead (the embedded one of a server "
+        "started with --ephemeral, or an external one)",
     )
     consume.set_defaults(run=_consume)
 
 
 def _consume(args: argparse.Namespace) -> int:
-    # Imported here: api.cli imports this module to register it.
-    from api.cli import CommandFailed, _running_aws
-
     try:
         handler = load_handler(args.handler)
     except HandlerNotFound as error:
         raise CommandFailed(str(error)) from None
-    aws = _running_aws(args)
+    aws = running_aws(args)
     from api.emulator.queues import QueuesUnavailable, reaching
     from api.emulator.sqs_event_source import FifoEventSource
     from resolvers.contract.resources import LOCAL_STAGE, ResourceNames

@@ -2,10 +2,10 @@
 (api/redrive.py), locally or in the cloud."""
 
 import argparse
-import os
 import sys
 
-from api.emulator.data_dir import DEFAULT_DATA_DIR
+from api.commands import CommandFailed, options
+from api.commands.running import running_aws
 from resolvers.contract.resources import LOCAL_STAGE
 from resolvers.domain.states import Estado
 
@@ -19,16 +19,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "per message moved. Fix what made the consumer fail first.",
     )
     redrive.add_argument("estado", choices=[e.value for e in Estado], metavar="ESTADO")
-    redrive.add_argument(
-        "--data-dir",
-        default=os.environ.get("ORDERS_DATA_DIR") or DEFAULT_DATA_DIR,
-        help="the data directory of the orders serve whose queues to use [ORDERS_DATA_DIR]",
-    )
-    redrive.add_argument(
-        "--endpoint-url",
-        default=os.environ.get("ORDERS_ENDPOINT_URL") or None,
-        help="the queues behind this AWS endpoint instead (the embedded one of a server "
-        "started with --ephemeral, or an external one) [ORDERS_ENDPOINT_URL]",
+    options.add_data_dir(redrive, "the data directory of the orders serve whose queues to use")
+    options.add_endpoint_url(
+        redrive,
+        "the queues behind this AWS endpoint instead (the embedded one of a server started "
+        "with --ephemeral, or an external one)",
     )
     redrive.add_argument(
         "--cloud",
@@ -44,15 +39,14 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def _redrive(args: argparse.Namespace) -> int:
-    # Imported here: api.cli imports this module to register it, and boto3 is slow to load.
+    # Imported here: boto3 is slow to load.
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from api.cli import CommandFailed, _running_aws
     from api.redrive import RedriveFailed, redrive
     from resolvers.adapters import aws_clients
     from resolvers.contract.resources import ResourceNames
 
-    sqs = aws_clients.sqs_client() if args.cloud else _running_aws(args).sqs()
+    sqs = aws_clients.sqs_client() if args.cloud else running_aws(args).sqs()
     try:
         count = redrive(sqs, ResourceNames(args.stage), Estado(args.estado), out=sys.stdout)
     except (BotoCoreError, ClientError, RedriveFailed) as error:

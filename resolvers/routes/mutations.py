@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from resolvers.contract.access import ensure_may_enter
 from resolvers.contract.fields import CREATE_ORDER, UPDATE_ORDER_STATE
 from resolvers.domain.errors import ValidationError
 from resolvers.domain.validation import validate_new_order, validate_order_id, validate_state_change
@@ -34,6 +35,9 @@ def update_order_state(
 ) -> OrderView:
     order_id = validate_order_id(id)
     change = validate_state_change(estado, motivo, expectedVersion)
+    # After the arguments, before any read: who may enter a state depends only on the
+    # caller and the state asked for (docs/access.md, "Errors").
+    ensure_may_enter(router.caller, change.estado)
     order = router.application.service.update_order_state(order_id, change)
     # One dimension per invocation: Metrics flushes (and clears it) after each one.
     metrics.add_dimension(name="estado", value=change.estado.value)
