@@ -155,7 +155,12 @@ def test_a_message_failed_max_receive_count_times_is_a_dead_letter_until_redrive
     # then it was tried maxReceiveCount times and now waits in the dead-letter queue
     attempts = [line["receiveCount"] for line in log if line.get("record") == poison]
     assert attempts == list(range(1, resources.DLQ_MAX_RECEIVE_COUNT + 1))
-    assert _queue_counts(grouped)["orders-local-recibida-dlq.fifo"]["messages"] == 1
+    dead = _queue_counts(grouped)["orders-local-recibida-dlq.fifo"]
+    assert dead["messages"] == 1
+    # and `orders queues` shows how old the oldest message is, as CloudWatch's
+    # ApproximateAgeOfOldestMessage would (an emptied queue has none)
+    assert isinstance(dead["oldest_age_seconds"], int)
+    assert _queue_counts(grouped)["orders-local-recibida.fifo"]["oldest_age_seconds"] is None
     assert all(line.get("processed") != poison for line in log)
     # when it is redriven and consumed by a consumer that no longer fails
     redriven = _orders(grouped, "redrive", "recibida")
