@@ -281,3 +281,25 @@ def test_listed_orders_carry_neither_their_shard_nor_their_marker(
     assert sorted(v["id"] for v in views) == sorted(o.id for o in orders)
     for view in views:
         assert set(view) <= set(orders[0].as_dict())
+
+
+def test_a_transition_writes_its_history_entry_and_its_undo_removes_it(
+    repository: OrderRepository, register: Register, clock: SteppingClock
+) -> None:
+    # given an order moved on by a named caller
+    order = register()
+    started = transition(order, StateChange(Estado.enproceso, por="luis@example.com"), now=clock())
+    repository.save_transition(order, started)
+    # then the entry is stored with the state, and reads back with its version
+    stored = repository.load(order.id)
+    assert stored is not None
+    assert stored.historial == started.historial
+    assert [c.version for c in stored.historial] == [1, 2]
+    history = [c.as_dict() for c in started.historial]
+    assert repository.get(order.id, frozenset({"historial"})) == {"historial": history}
+    assert repository.get(order.id, None) == {
+        k: v for k, v in started.as_dict().items() if v is not None
+    }
+    # and undoing the transition takes its entry away with it
+    repository.revert_transition(order, started)
+    assert repository.load(order.id) == order

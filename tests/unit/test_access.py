@@ -238,3 +238,43 @@ def test_unauthorized_comes_after_validation_and_before_not_found(
     event = appsync_event("update_order_state_user_pool", arguments, groups=[TECNICOS])
     assert invoke(lambda_handler, event)["error"]["type"] == error_type
     assert repository.orders == {}
+
+
+# --- who did what, per mode -------------------------------------------------------------
+
+IAM_ARN = "arn:aws:sts::123456789012:assumed-role/orders-backend/facturacion"
+
+
+@pytest.mark.parametrize(
+    ("create", "update", "por"),
+    [
+        ("create_order", "update_order_state", API_KEY_POR),
+        ("create_order_user_pool", "update_order_state_user_pool", SUPERVISORA),
+        ("create_order_iam", "update_order_state_iam", IAM_ARN),
+    ],
+)
+def test_creado_por_and_historial_name_the_caller_of_each_mode(
+    repository: FakeRepository, lambda_handler: Handler, create: str, update: str, por: str
+) -> None:
+    # given an order created by the mode's recorded caller
+    created = invoke(lambda_handler, appsync_event(create))
+    assert created["creado_por"] == por
+    # when the same caller moves it on twice
+    for estado in ("enproceso", "completada"):
+        event = appsync_event(update, {"id": created["id"], "estado": estado})
+        result = invoke(lambda_handler, event)
+    # then each state it entered names who entered it, in order, with its version
+    assert [(c["estado"], c["por"], c["version"]) for c in result["historial"]] == [
+        ("recibida", por, 1),
+        ("enproceso", por, 2),
+        ("completada", por, 3),
+    ]
+    assert result["historial"][-1]["fecha"] == result["fecha_actualizacion"]
+    assert repository.orders[created["id"]].as_dict() == result
+
+
+def test_a_user_known_only_by_username_is_recorded_by_it(lambda_handler: Handler) -> None:
+    # An access token without an email claim (no pre-token trigger): the username it has.
+    event = appsync_event("create_order_user_pool", email="")
+    created = invoke(lambda_handler, event)
+    assert created["creado_por"] == event["identity"]["username"]
