@@ -13,27 +13,22 @@ import typing
 from typing import Any, Union
 
 from resolvers.domain.messages import ENVELOPE_FIELDS, MESSAGE_TYPE, SCHEMA_VERSION
-from resolvers.domain.order import ORDER_ATTRIBUTES, Order
+from resolvers.domain.order import Order, Wire
 from resolvers.domain.states import Estado
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 FILE_NAME = "order-message.schema.json"
 
-# The AWS scalars of the GraphQL schema as JSON Schema formats (RFC 3339 both): AWSDate
-# and AWSDateTime fields, by name. AWSTimestamp is an integer and needs no format.
-FORMATS = {
-    "fecha_entrega": "date",
-    "fecha_registro": "date-time",
-    "fecha_actualizacion": "date-time",
-    "fecha": "date-time",
-}
+# What an attribute's wire kind is in JSON Schema (the API maps the same kinds to AppSync's
+# AWSDate and AWSDateTime, both RFC 3339; an id is a string, epoch seconds an integer).
+FORMATS = {Wire.date: "date", Wire.instant: "date-time"}
 
 _DESCRIPTIONS = {
     "schemaVersion": "Version of this envelope; a new one is published beside the old.",
     "type": "What happened: the order entered a state.",
     "estado": "The state the order entered (the queue's state).",
     "desde": "The state it left; null when the order was created.",
-    "por": "Who moved it: a user's email, an IAM ARN, or api-key.",
+    "por": "Who moved it: the por of the last entry of the order's historial.",
     "at": "When it entered the state (UTC).",
     "order": "The whole order, as the GraphQL Order type returns it.",
 }
@@ -42,7 +37,7 @@ _DESCRIPTIONS = {
 def message_schema() -> dict[str, Any]:
     """The schema of a message body, as committed in order-message.schema.json."""
     definitions: dict[str, Any] = {"Estado": {"enum": [e.value for e in Estado]}}
-    definitions["Order"] = _object_schema(Order, definitions, only=ORDER_ATTRIBUTES)
+    definitions["Order"] = _object_schema(Order, definitions)
     envelope: dict[str, dict[str, Any]] = {
         "schemaVersion": {"const": SCHEMA_VERSION},
         "type": {"const": MESSAGE_TYPE},
@@ -83,34 +78,36 @@ def _closed_value(value: Any) -> Any:
     return value
 
 
-def _object_schema(
-    cls: type, definitions: dict[str, Any], *, only: frozenset[str] | None = None
-) -> dict[str, Any]:
-    """A dataclass as an object whose every field is required (null when absent)."""
+def _object_schema(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
+    """The attributes clients see of a dataclass (those with a wire kind in their metadata,
+    resolvers.domain.order.attribute) as an object whose every field is required (null
+    when absent)."""
     hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls) if only is None or f.name in only]
+    wires = {f.name: f.metadata["wire"] for f in dataclasses.fields(cls) if "wire" in f.metadata}
     return {
         "type": "object",
-        "required": names,
-        "properties": {name: _type_schema(name, hints[name], definitions) for name in names},
+        "required": list(wires),
+        "properties": {
+            name: _type_schema(hints[name], wire, definitions) for name, wire in wires.items()
+        },
     }
 
 
-def _type_schema(name: str, hint: Any, definitions: dict[str, Any]) -> dict[str, Any]:
+def _type_schema(hint: Any, wire: Wire | None, definitions: dict[str, Any]) -> dict[str, Any]:
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
         (inner,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
-        return {"anyOf": [_type_schema(name, inner, definitions), {"type": "null"}]}
+        return {"anyOf": [_type_schema(inner, wire, definitions), {"type": "null"}]}
     if origin is tuple:
         item = typing.get_args(hint)[0]
-        return {"type": "array", "items": _type_schema(name, item, definitions)}
+        return {"type": "array", "items": _type_schema(item, wire, definitions)}
     if hint is Estado:
         return {"$ref": "#/$defs/Estado"}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         definitions.setdefault(hint.__name__, _object_schema(hint, definitions))
         return {"$ref": f"#/$defs/{hint.__name__}"}
     if hint is str:
-        return {"type": "string", **({"format": FORMATS[name]} if name in FORMATS else {})}
+        return {"type": "string", **({"format": FORMATS[wire]} if wire in FORMATS else {})}
     if hint is int:
         return {"type": "integer"}
-    raise TypeError(f"{name}: no JSON Schema for {hint!r}")
+    raise TypeError(f"no JSON Schema for {hint!r}")

@@ -11,7 +11,7 @@ and committed as order-message.schema.json."""
 from dataclasses import dataclass
 from typing import Any
 
-from resolvers.domain.order import Order
+from resolvers.domain.order import UNKNOWN_CALLER, Cambio, Order
 from resolvers.domain.states import Estado
 
 SCHEMA_VERSION = 1
@@ -60,33 +60,27 @@ class OrderEnteredState:
         return {name: body[name] for name in ATTRIBUTE_FIELDS}
 
 
-@dataclass(frozen=True)
-class _Entry:
-    estado: Estado
-    fecha: str
-    por: str
+def _last_two_entries(order: Order) -> tuple[Cambio, Estado | None]:
+    """The history entry of the order's current state, and the state it left (None on
+    creation). An order stored before orders kept their history has none: its entry is
+    made from its fields (`creado_por` says `desconocido` then), and the state it left from
+    the state machine, when only one state leads to its own (a cancellation, reachable
+    from two, says None)."""
+    if order.historial:
+        entered = order.historial[-1]
+        left = order.historial[-2].estado if len(order.historial) > 1 else None
+        return entered, left
+    entered = Cambio(
+        order.estado,
+        order.entered_state_at,
+        UNKNOWN_CALLER,
+        order.motivo_cancelacion,
+        order.version,
+    )
+    return entered, _ONLY_WAY_IN.get(order.estado)
 
 
-def _last_two_entries(order: Order) -> tuple[_Entry, Estado | None]:
-    """The entry of the order's current state and the state it left (None on creation).
-
-    Reads the order's historial when it has one; an order stored before it had one is
-    described from its fields: the state machine says which state each one follows, and
-    a cancellation (reachable from two states) from an unknown state is reported as None."""
-    historial = getattr(order, "historial", None)
-    if historial:
-        last = historial[-1]
-        left = historial[-2].estado if len(historial) > 1 else None
-        return _Entry(Estado(last.estado), str(last.fecha), str(last.por)), (
-            None if left is None else Estado(left)
-        )
-    por = str(getattr(order, "creado_por", None) or UNKNOWN_CALLER)
-    return _Entry(order.estado, order.entered_state_at, por), _PREVIOUS.get(order.estado)
-
-
-# Who moved an order that records nobody (written before orders recorded their callers).
-UNKNOWN_CALLER = "unknown"
-_PREVIOUS: dict[Estado, Estado] = {
+_ONLY_WAY_IN: dict[Estado, Estado] = {
     Estado.enproceso: Estado.recibida,
     Estado.completada: Estado.enproceso,
 }

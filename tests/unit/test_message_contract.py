@@ -124,6 +124,30 @@ def test_a_transition_says_which_state_it_left(path: list[Estado], desde: Estado
     assert body["at"] == order.fecha_actualizacion
 
 
+def test_por_is_who_moved_the_order_into_the_state() -> None:
+    new = NewOrder(
+        descripcion="cambiar filtro", fecha_entrega=date(2099, 12, 31), por="ana@example.com"
+    )
+    order = Order.register(new, order_id="o-1", now=NOW)
+    assert OrderEnteredState.of(order).body()["por"] == "ana@example.com"
+    change = StateChange(Estado.cancelada, motivo="sin repuesto", por="jefa@example.com")
+    cancelled = check_body(OrderEnteredState.of(transition(order, change, now=NOW)).body())
+    assert (cancelled["por"], cancelled["desde"]) == ("jefa@example.com", "recibida")
+    assert cancelled["order"]["creado_por"] == "ana@example.com"
+
+
+def test_an_order_stored_before_it_kept_a_history_is_described_from_its_fields() -> None:
+    # given an item written before orders had creado_por and historial
+    stored = {
+        k: v for k, v in _new_order().as_dict().items() if k not in {"creado_por", "historial"}
+    }
+    old = Order.from_dict({**stored, "estado": "enproceso", "version": 2})
+    # when its message is sent again (orders repair)
+    body = check_body(OrderEnteredState.of(old).body())
+    # then it says what the order itself says, and nobody for who
+    assert (body["estado"], body["desde"], body["por"]) == ("enproceso", "recibida", "desconocido")
+
+
 def test_a_message_with_an_unknown_field_or_a_wrong_type_is_refused() -> None:
     body = OrderEnteredState.of(_new_order()).body()
     with pytest.raises(AssertionError, match="Additional properties"):
