@@ -33,7 +33,7 @@ def error_messages(assembly: CloudAssembly) -> list[str]:
         f"{message.id}: {message.entry.data}"
         for stack in assembly.stacks
         for message in stack.messages
-        if message.level is SynthesisMessageLevel.ERROR
+        if message.level == SynthesisMessageLevel.ERROR
     ]
 
 

@@ -14,7 +14,6 @@ docs.aws.amazon.com/lambda/latest/dg/with-sqs.html):
   group, so one batch at a time whatever the setting; with G groups, up to G."""
 
 import shutil
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +28,15 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.compliance import acknowledge, logical_id
-from infra.lambda_package import IGNORED, PLATFORMS, _dependencies, pinned_requirements
+from infra.lambda_package import (
+    IGNORED,
+    PLATFORMS,
+    _dependencies,
+    lambda_environment_markers,
+    locked_requirements,
+)
 from infra.log_groups import grant_log_writes
+from infra.python_lock import TEST_LOCK, parse_lock
 from infra.stage import StageConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -93,12 +99,21 @@ class _ConsumerPackage:
         shutil.copytree(CONSUMERS_DIR, package, ignore=shutil.ignore_patterns(*IGNORED))
         shutil.copy(SCHEMA, package / SCHEMA.name)
         requirements = (
-            *pinned_requirements(),
-            f"{VALIDATION_DISTRIBUTION}=={version(VALIDATION_DISTRIBUTION)}",
+            *locked_requirements(self.python_version, self.platform),
+            _locked_validation(self.python_version, self.platform),
         )
         dependencies = _dependencies(self.python_version, self.platform, requirements)
         shutil.copytree(dependencies, output_dir, dirs_exist_ok=True)
         return True
+
+
+def _locked_validation(python_version: str, platform: str) -> str:
+    """fastjsonschema as the lock pins it (with its hashes): the version the tests run."""
+    environment = lambda_environment_markers(python_version, platform)
+    for entry in parse_lock(TEST_LOCK.read_text()):
+        if entry.name == VALIDATION_DISTRIBUTION and entry.applies(environment):
+            return entry.requirement_line()
+    raise RuntimeError(f"{TEST_LOCK} pins no {VALIDATION_DISTRIBUTION}: run make lock")
 
 
 def consumer_package() -> lambda_.Code:

@@ -1,5 +1,6 @@
 """What differs between the `dev` and `prod` deployments, read from CDK context."""
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -57,6 +58,10 @@ class StageConfig:
     # Lambda SnapStart on the resolver function's published versions (context `snapStart`,
     # on in prod): a cold start resumes a snapshot taken after init (bench/report.md, 2.).
     snap_start: bool = False
+    # The Region deployed to, when synthesis knows it: context `region`, else the one the CDK
+    # command line resolved from the deploying profile (CDK_DEFAULT_REGION). The stack itself
+    # stays environment-agnostic.
+    region: str | None = None
     # Where alarms go besides the email: an existing topic instead of the stack's own.
     alarm_topic_arn: str | None = None
     oldest_message_alarm_seconds: int = DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS
@@ -71,8 +76,15 @@ class StageConfig:
 
     @property
     def removal_policy(self) -> RemovalPolicy:
-        """Production data outlives the stack; a dev stack cleans up after itself."""
-        return RemovalPolicy.RETAIN if self.is_prod else RemovalPolicy.DESTROY
+        """Production data outlives the stack; a dev stack cleans up after itself.
+
+        Prod retains on update and delete but not when the stack operation that created the
+        resource rolls back: CloudFormation's `RetainExceptOnCreate`, see
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+        The tables and queues have fixed names, so a plain `Retain` would leave them behind
+        after a failed first deploy and the retry would fail on "already exists". A replaced
+        resource is still kept (`UpdateReplacePolicy: Retain`)."""
+        return RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if self.is_prod else RemovalPolicy.DESTROY
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -113,6 +125,7 @@ class StageConfig:
             snap_start=_flag(node.try_get_context("snapStart"), default=stage is Stage.prod),
             alarm_topic_arn=str(topic_arn) if topic_arn else None,
             oldest_message_alarm_seconds=_oldest_message_alarm(node),
+            region=_region(node),
         )
         # Production alarms that reach no one would let a message expire unseen.
         if config.is_prod and not config.has_alarm_destination:
@@ -132,6 +145,11 @@ def _oldest_message_alarm(node: Node) -> int:
             f"{resources.QUEUE_RETENTION_SECONDS // 86400} days), not {seconds}"
         )
     return seconds
+
+
+def _region(node: Node) -> str | None:
+    raw = node.try_get_context("region") or os.environ.get("CDK_DEFAULT_REGION")
+    return str(raw) if raw else None
 
 
 def _flag(raw: object, *, default: bool) -> bool:

@@ -56,6 +56,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         f"(default {DEFAULT_KEEPALIVE_SECONDS:g})",
     )
     _add_scale(serve)
+    serve.add_argument(
+        "--mfa",
+        action="store_true",
+        default=os.environ.get("ORDERS_MFA", "").lower() in {"1", "true", "yes"},
+        help="the local user pool requires software-token (TOTP) MFA, as prod's [ORDERS_MFA=1]",
+    )
     serve.set_defaults(run=run)
 
 
@@ -118,5 +124,6 @@ def run(args: argparse.Namespace) -> int:
             keepalive_seconds=args.keepalive_seconds,
             state_shards=args.state_shards,
             queue_groups=args.queue_groups,
+            mfa=args.mfa,
         )
     )

@@ -18,17 +18,23 @@ from typing import Any
 from urllib.parse import quote
 
 import uvicorn
+from botocore.exceptions import BotoCoreError, ClientError
 
+from api.emulator.callers import API_KEY_HEADER, Authenticator
+from api.emulator.cognito_mfa import require_mfa_setup_on_password_sign_in
 from api.emulator.data_dir import DataDirectory, DataDirError
 from api.emulator.embedded_aws import EmbeddedAws
-from api.emulator.graphql_app import API_KEY_HEADER, build_app
+from api.emulator.graphql_app import build_app
 from api.emulator.lambda_function import LambdaFunction, load_handler
 from api.emulator.local_aws import LocalAws, url_host
 from api.emulator.persistence import AwsState, RequestGate
 from api.emulator.provisioning import Provisioned, TableMismatch, provision
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
+from api.emulator.sigv4 import LocalIamIdentity, local_iam_identity
 from api.emulator.tls import TlsFiles, ensure_certificates
+from api.emulator.user_pool import LocalUserPool, provision_user_pool
+from api.emulator.user_pool_tokens import UserPoolTokens
 from resolvers.contract import resources, scale
 from resolvers.contract.function import lambda_environment
 from resolvers.contract.resources import ResourceNames
@@ -50,6 +56,8 @@ class ServeOptions:
     keepalive_seconds: float
     state_shards: int = scale.DEFAULT_STATE_SHARDS
     queue_groups: int = scale.DEFAULT_QUEUE_GROUPS
+    # The local user pool requires software-token (TOTP) MFA, as prod's does.
+    mfa: bool = False
 
 
 def local_lambda_environment(
@@ -80,7 +88,13 @@ def local_lambda_environment(
 
 
 def describe(
-    options: ServeOptions, aws: LocalAws, provisioned: Provisioned, tls: TlsFiles | None = None
+    options: ServeOptions,
+    aws: LocalAws,
+    provisioned: Provisioned,
+    tls: TlsFiles | None = None,
+    *,
+    user_pool: LocalUserPool | None = None,
+    iam: LocalIamIdentity | None = None,
 ) -> dict[str, Any]:
     names = provisioned.names
     http, ws = ("https", "wss") if tls else ("http", "ws")
@@ -100,6 +114,9 @@ def describe(
         "cache_ttl_seconds": options.cache_ttl,
         "state_shards": provisioned.state_shards,
         "queue_groups": options.queue_groups,
+        # How to call as a Cognito user and as IAM (docs/identity.md).
+        "cognito": user_pool.describe() if user_pool else None,
+        "iam": iam.describe() if iam else None,
     }
 
 
@@ -147,15 +164,18 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
             aws, provisioned, options.cache_ttl, queue_groups=options.queue_groups
         )
     )
+    user_pool = _user_pool(aws, mfa=options.mfa)
     runtime = LocalAppSync(LambdaFunction(load_handler()), ResolverCache(options.cache_ttl))
-    with _certificates(options) as tls:
-        details = describe(options, aws, provisioned, tls)
+    with _certificates(options) as tls, _iam_identity(options, aws) as iam:
+        details = describe(options, aws, provisioned, tls, user_pool=user_pool, iam=iam)
+        tokens = UserPoolTokens(user_pool, aws.cognito()) if user_pool else None
         app = build_app(
             runtime,
             api_key,
             lambda: details,
             share_key=_is_loopback(options.host),
             keepalive_seconds=options.keepalive_seconds,
+            callers=Authenticator(api_key, tokens, iam),
         )
         if data:
             # How `orders queues` finds this server.
@@ -178,6 +198,36 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
             ssl_certfile=tls.cert if tls else None,
             ssl_keyfile=tls.key if tls else None,
         )
+
+
+def _user_pool(aws: LocalAws, *, mfa: bool) -> LocalUserPool | None:
+    """The local user pool, or None where the AWS endpoint has no Cognito (an external one,
+    such as DynamoDB Local): the API key and IAM still work there."""
+    if aws.embedded:
+        # moto accepts any MFA code unless told to check it; the local pool checks TOTP
+        # codes against the secret it hands out, as Cognito does.
+        os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
+        require_mfa_setup_on_password_sign_in()
+    try:
+        return provision_user_pool(aws.cognito(), aws.endpoint_url, aws.region, mfa=mfa)
+    except (BotoCoreError, ClientError) as error:
+        if aws.embedded:
+            raise
+        logging.getLogger(__name__).warning(
+            "no Cognito at %s (%s): user pool sign-in is off", aws.endpoint_url, error
+        )
+        return None
+
+
+@contextmanager
+def _iam_identity(options: ServeOptions, aws: LocalAws) -> Iterator[LocalIamIdentity]:
+    """The local IAM identity, its credentials file kept in the data directory (with
+    --ephemeral, in a temporary directory removed at exit)."""
+    if options.data_dir:
+        yield local_iam_identity(options.data_dir, aws.region)
+    else:
+        with tempfile.TemporaryDirectory(prefix="orders-iam-") as kept:
+            yield local_iam_identity(Path(kept), aws.region)
 
 
 @contextmanager
@@ -275,6 +325,7 @@ def _print_banner(api_key: str, details: dict[str, Any], *, shown: bool) -> None
         f"  real-time      {details['realtime']}",
         *trust,
         f"  API key        {key}   (header {API_KEY_HEADER})",
+        *_identity_lines(details),
         f"  data           {kept}" if kept else "  data           in memory only (--ephemeral)",
         f"  AWS endpoint   {details['aws_endpoint']}",
         f"  orders table   {details['orders_table']} (index {details['state_index']}, "
@@ -288,6 +339,20 @@ def _print_banner(api_key: str, details: dict[str, Any], *, shown: bool) -> None
         "Ctrl-C stops it.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _identity_lines(details: dict[str, Any]) -> list[str]:
+    lines = []
+    if details["cognito"]:
+        pool = details["cognito"]
+        lines.append(
+            f"  user pool      {pool['userPoolId']} (client {pool['userPoolClientId']}; "
+            "orders users add EMAIL --password ...)"
+        )
+    if details["iam"]:
+        iam = details["iam"]
+        lines.append(f"  IAM            profile {iam['profile']} in {iam['credentialsFile']}")
+    return lines
 
 
 def _is_loopback(host: str) -> bool:

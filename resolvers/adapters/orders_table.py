@@ -4,6 +4,7 @@ shard of the state index per page, the shards read concurrently (never a Scan)."
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -11,10 +12,17 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from resolvers.contract import resources
-from resolvers.domain.order import ORDER_ATTRIBUTES, UNPUBLISHED_SINCE, Order, historial_from
+from resolvers.domain.order import (
+    ORDER_ATTRIBUTES,
+    UNPUBLISHED_SINCE,
+    Order,
+    StateChange,
+    appended_entry,
+    historial_from,
+)
 from resolvers.domain.partitions import shard_key, state_shard
 from resolvers.domain.queries import SortDirection
-from resolvers.domain.states import INITIAL_STATE, Estado
+from resolvers.domain.states import INITIAL_STATE, Estado, sources_of
 from resolvers.service.ports import (
     OrderAlreadyStored,
     OrderView,
@@ -37,6 +45,15 @@ _CURSOR_ATTRIBUTES = frozenset({resources.ORDERS_PARTITION_KEY, resources.STATE_
 
 def _is_condition_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def _stale_or(error: ClientError) -> Exception:
+    """StaleOrder with the stored order for a failed condition (the item comes back with
+    ReturnValuesOnConditionCheckFailure=ALL_OLD, absent when there is none); else `error`."""
+    if not _is_condition_failure(error):
+        return error
+    item: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
+    return StaleOrder(None if not item else Order.from_dict(_from_item(item)))
 
 
 def _plain(value: Any) -> Any:
@@ -235,6 +252,22 @@ class OrdersTable:
         request["ExpressionAttributeNames"] = names
         return request
 
+    def enter_state(self, order_id: str, change: StateChange, *, now: datetime) -> Order:
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(order_id),
+                **_entering(change, now, state_shard(change.estado, order_id, self._shards)),
+                # The order before the write: what an undo restores, and (through the
+                # domain's transition) the order after it.
+                ReturnValues="ALL_OLD",
+                # The stored item when the condition fails tells the use case why.
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            raise _stale_or(error) from None
+        return Order.from_dict(_from_item(response["Attributes"]))
+
     def save_transition(self, before: Order, after: Order) -> None:
         try:
             self._client.update_item(
@@ -247,11 +280,7 @@ class OrdersTable:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
-                raise
-            # Present when the order exists (ReturnValuesOnConditionCheckFailure=ALL_OLD).
-            item: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
-            raise StaleOrder(None if not item else Order.from_dict(_from_item(item))) from None
+            raise _stale_or(error) from None
 
     def revert_transition(self, before: Order, after: Order) -> None:
         # `before` was published (the service publishes a state before leaving it).
@@ -413,3 +442,53 @@ class _Update:
             "ExpressionAttributeNames": self.names,
             "ExpressionAttributeValues": self.values,
         }
+
+
+def _entering(change: StateChange, now: datetime, estado_shard: str) -> dict[str, Any]:
+    """The UpdateItem of `enter_state`: the domain's transition written as expressions (the
+    version counted by DynamoDB, the history entry appended), on the conditions under which
+    the domain would make it, judged against the item as stored."""
+    entry = appended_entry(change, now=now)
+    sources = sorted(sources_of(change.estado))
+    if not sources:
+        raise ValueError(f"no transition enters {change.estado.value}")
+    from_sources = ", ".join(f":from{i}" for i in range(len(sources)))
+    update = _Update(
+        names={
+            "#id": resources.ORDERS_PARTITION_KEY,
+            **_CONDITION_NAMES,
+            "#estado_shard": resources.STATE_SHARD_ATTRIBUTE,
+            "#fecha_registro": resources.STATE_INDEX_SORT_KEY,
+            "#historial": _HISTORIAL,
+        },
+        values={
+            ":estado": {"S": change.estado.value},
+            ":one": {"N": "1"},
+            ":estado_shard": {"S": estado_shard},
+            ":no_entries": {"L": []},
+            ":entries": _serializer.serialize([entry]),
+            **{f":from{i}": {"S": source.value} for i, source in enumerate(sources)},
+        },
+        sets=[
+            "#estado = :estado",
+            "#version = #version + :one",
+            "#estado_shard = :estado_shard",
+            "#historial = list_append(if_not_exists(#historial, :no_entries), :entries)",
+        ],
+        condition=(
+            f"attribute_exists(#id) AND #estado IN ({from_sources})"
+            " AND attribute_not_exists(#unpublished_since)"
+            # Entered its state before this request's instant: a change made since is a
+            # concurrent one (and history stays in time order).
+            " AND #fecha_registro < :fecha_actualizacion"
+            " AND (attribute_not_exists(#fecha_actualizacion)"
+            " OR #fecha_actualizacion < :fecha_actualizacion)"
+        ),
+    )
+    update.assign("fecha_actualizacion", entry["fecha"])
+    update.assign("motivo_cancelacion", entry.get("motivo"))
+    update.assign(UNPUBLISHED_SINCE, entry["fecha"])
+    if change.expected_version is not None:
+        update.condition += " AND #version = :expected_version"
+        update.values[":expected_version"] = _serializer.serialize(change.expected_version)
+    return update.request()

@@ -18,6 +18,7 @@ function serves both."""
 from collections.abc import Mapping
 from typing import Any
 
+from resolvers.contract.claims import EMAIL_CLAIM
 from resolvers.domain.caller import API_KEY_CALLER, AuthMode, Caller
 from resolvers.domain.errors import Unauthorized
 
@@ -46,8 +47,9 @@ def caller_from_identity(identity: Mapping[str, Any] | None) -> Caller:
 def _user_pool_caller(identity: Mapping[str, Any]) -> Caller:
     claims = identity.get("claims") or {}
     # An ID token carries the email; an access token carries no email and its username
-    # is the user's sub, unless a pre-token-generation trigger added the email.
-    email = claims.get("email") if isinstance(claims, Mapping) else None
+    # is the user's sub, unless a pre-token-generation trigger added the email (prod's
+    # pool has one: resolvers/pre_token_generation.py).
+    email = claims.get(EMAIL_CLAIM) if isinstance(claims, Mapping) else None
     por = _first_text(email, identity.get("username"), identity.get("sub"))
     if por is None:
         raise Unauthorized("the user pool token names no user (no email, username or sub)")

@@ -251,9 +251,17 @@ def transition(order: Order, change: StateChange, *, now: datetime) -> Order:
             f"order {order.id} is at version {order.version}, not {change.expected_version}; "
             "read it again and retry"
         )
-    entered = format_instant(now)
-    motivo = change.motivo if change.estado is Estado.cancelada else None
-    version = order.version + 1
+    return _entered(order, change, format_instant(now), version=order.version + 1)
+
+
+def _motivo(change: StateChange) -> str | None:
+    # Only a cancellation keeps its reason; validation refuses one on any other state.
+    return change.motivo if change.estado is Estado.cancelada else None
+
+
+def _entered(order: Order, change: StateChange, entered: str, *, version: int) -> Order:
+    """`order` once `change` entered its state at `entered`, at `version`, by `change.por`."""
+    motivo = _motivo(change)
     return replace(
         order,
         estado=change.estado,
@@ -261,5 +269,45 @@ def transition(order: Order, change: StateChange, *, now: datetime) -> Order:
         fecha_actualizacion=entered,
         motivo_cancelacion=motivo,
         historial=(*order.historial, Cambio(change.estado, entered, change.por, motivo, version)),
+        unpublished_since=None,
+    )
+
+
+def appended_entry(change: StateChange, *, now: datetime) -> dict[str, Any]:
+    """The stored history entry (`Cambio.as_entry`) of `change` made at `now`: what a write
+    that does not read the order first appends."""
+    return Cambio(change.estado, format_instant(now), change.por, _motivo(change), 0).as_entry()
+
+
+def holds_write_of(stored: Order, change: StateChange, *, now: datetime) -> bool:
+    """Whether `stored` is in the state `change` asked for since the instant `now` (when that
+    request wrote it): the request's own write, whole or in part."""
+    return stored.estado is change.estado and stored.entered_state_at == format_instant(now)
+
+
+def completed_write(stored: Order, change: StateChange, *, now: datetime) -> Order:
+    """`stored`, which holds the write of `change` made at `now` (perhaps in part), as the
+    whole write leaves it: at the stored version, with its history entry."""
+    entered = format_instant(now)
+    history = stored.historial
+    if history and (history[-1].estado, history[-1].fecha) == (change.estado, entered):
+        history = history[:-1]
+    return _entered(replace(stored, historial=history), change, entered, version=stored.version)
+
+
+def before_last_change(order: Order) -> Order | None:
+    """The order as it was before its last transition, from its history; None when the
+    history does not reach that far back (an order stored before history was kept)."""
+    if len(order.historial) < 2 or order.historial[-1].estado is not order.estado:
+        return None
+    previous = order.historial[-2]
+    return replace(
+        order,
+        estado=previous.estado,
+        version=previous.version,
+        # Null until the first transition: the entry of version 1 is the registration.
+        fecha_actualizacion=None if previous.version == 1 else previous.fecha,
+        motivo_cancelacion=previous.motivo,
+        historial=order.historial[:-1],
         unpublished_since=None,
     )

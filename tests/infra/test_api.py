@@ -169,7 +169,7 @@ def test_context_cache_ttl_reaches_resolvers_cache_and_lambda(synth: Synth) -> N
     assert len(cached) == 2
     assert all(c["Ttl"] == 120 for c in cached)
     assert synthesized.only("AWS::AppSync::ApiCache")["Properties"]["Ttl"] == 120
-    env = synthesized.only("AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]
+    env = synthesized.resolver_function()["Properties"]["Environment"]["Variables"]
     assert env["ORDERS_CACHE_TTL"] == "120"
 
 
@@ -202,7 +202,7 @@ def test_prod_uses_cognito_and_iam_and_has_no_api_key(prod: Synthesized) -> None
     pool = prod.only("AWS::Cognito::UserPool")
     assert pool["Properties"]["MfaConfiguration"] == "ON"
     assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
-    assert pool["DeletionPolicy"] == "Retain"
+    assert pool["DeletionPolicy"] == "RetainExceptOnCreate"
 
 
 @pytest.mark.parametrize(("stage", "level"), [("dev", "ALL"), ("prod", "ERROR")])

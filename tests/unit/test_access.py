@@ -26,7 +26,7 @@ from resolvers.domain.errors import Unauthorized
 from resolvers.domain.order import Order
 from resolvers.domain.states import Estado
 from resolvers.handler import Handler, handler_for
-from tests.unit.fakes import FakeCreationGuard, FakePublisher, FakeRepository, order_service
+from tests.unit.fakes import FakeIdempotentCreation, FakePublisher, FakeRepository, order_service
 
 SUPERVISORA = "ana.supervisora@example.com"
 
@@ -45,7 +45,7 @@ def publisher() -> FakePublisher:
 @pytest.fixture
 def lambda_handler(repository: FakeRepository, publisher: FakePublisher) -> Handler:
     application = Application(
-        service=order_service(repository, publisher, guard=FakeCreationGuard()),
+        service=order_service(repository, publisher, idempotent_creation=FakeIdempotentCreation()),
         cache_ttl_seconds=0,
     )
     return handler_for(lambda: application)
