@@ -102,7 +102,7 @@ synth: $(STAMP) ## synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)
 cfn-lint: $(STAMP) ## synthesize both stages and lint the templates
 	rm -rf cdk.out
 	npx --no-install cdk synth --quiet -c stage=dev -o cdk.out/dev
-	npx --no-install cdk synth --quiet -c stage=prod -o cdk.out/prod
+	npx --no-install cdk synth --quiet -c stage=prod -c alarmEmail=alarms@example.com -o cdk.out/prod
 	$(BIN)/cfn-lint cdk.out/dev/*.template.json cdk.out/prod/*.template.json
 
 # The docs site, strict: a broken link or a page's warning fails the build.
@@ -114,7 +114,8 @@ docs-serve: $(STAMP) ## the docs site on http://127.0.0.1:8001/, rebuilt on ever
 
 test: lint typecheck docs pytest cfn-lint ## ruff, mypy, the docs site, pytest, CDK synth + cdk-nag + cfn-lint
 
-# Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60".
+# Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60". prod needs
+# an alarm destination: -c alarmEmail=ADDRESS or -c alarmTopicArn=ARN.
 CDK_ARGS ?=
 
 # Synthesized once, checked, then deployed as synthesized: infra/fixed_settings.py refuses a

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from api.commands import CommandFailed, queues, repair, schema, serve, users
+from api.commands import CommandFailed, consume, queues, redrive, repair, schema, serve, users
 from api.emulator.data_dir import DataDirError
 
 # 128 + SIGPIPE, what a shell reports for a program a closed pipe ended.
@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     queues.register(subparsers)
     repair.register(subparsers)
     users.register(subparsers)
+    consume.register(subparsers)
+    redrive.register(subparsers)
     return parser
 
 

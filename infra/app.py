@@ -39,7 +39,11 @@ def error_messages(assembly: CloudAssembly) -> list[str]:
 
 def main() -> None:
     app = App()
-    build(app)
+    try:
+        build(app)
+    except ValueError as error:
+        # A stage setting that cannot be deployed: one line saying what to pass.
+        sys.exit(f"synth refused: {error}")
     errors = error_messages(app.synth())
     if errors:
         sys.exit("synth has errors:\n" + "\n".join(errors))

@@ -37,6 +37,7 @@ class StateQueues(Construct):
                 content_based_deduplication=False,
                 deduplication_scope=sqs.DeduplicationScope.MESSAGE_GROUP,
                 fifo_throughput_limit=sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+                retention_period=Duration.seconds(resources.QUEUE_RETENTION_SECONDS),
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
                 dead_letter_queue=sqs.DeadLetterQueue(

@@ -8,6 +8,7 @@ from constructs import Construct
 
 from infra.alarms import Alarms
 from infra.api import OrdersApi
+from infra.dashboard import OperationsDashboard
 from infra.function import ResolverFunction
 from infra.queues import StateQueues
 from infra.stage import StageConfig
@@ -52,6 +53,15 @@ class OrdersStack(Stack):
             function=self.resolver_function.function,
             api=self.orders_api.api,
         )
+        self.dashboard = OperationsDashboard(
+            self,
+            "Dashboard",
+            config=config,
+            queues=self.queues,
+            function=self.resolver_function.function,
+            api=self.orders_api.api,
+            tables=[self.tables.orders, self.tables.idempotency],
+        )
         self._outputs()
 
     def _outputs(self) -> None:
@@ -65,6 +75,7 @@ class OrdersStack(Stack):
             dlq = self.queues.dead_letter_queues[estado]
             CfnOutput(self, f"DeadLetterQueueName{estado.value.capitalize()}", value=dlq.queue_name)
         CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
+        CfnOutput(self, "DashboardName", value=self.dashboard.dashboard.dashboard_name)
         users = self.orders_api.users
         if users is None:
             # The dev key is a throttling token for a throwaway stage, not a secret.

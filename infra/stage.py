@@ -10,7 +10,7 @@ from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
-from resolvers.contract import scale
+from resolvers.contract import resources, scale
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, MIN_TTL_SECONDS, checked_ttl
 
 
@@ -39,6 +39,16 @@ DEFAULT_SCALE = {
 }
 
 
+# A state queue keeps a message 14 days (resolvers.contract.resources); its oldest message
+# raises an alarm long before that, by default after one hour: a consumer stopped or
+# missing is found on the same day (context `oldestMessageAlarmSeconds`).
+DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS = 3600
+NO_ALARM_DESTINATION = (
+    "alarms reach no one: pass -c alarmEmail=ADDRESS (a subscription to the stack's topic) "
+    "or -c alarmTopicArn=ARN (an existing SNS topic that lets CloudWatch publish)"
+)
+
+
 @dataclass(frozen=True)
 class StageConfig:
     stage: Stage
@@ -52,6 +62,13 @@ class StageConfig:
     # command line resolved from the deploying profile (CDK_DEFAULT_REGION). The stack itself
     # stays environment-agnostic.
     region: str | None = None
+    # Where alarms go besides the email: an existing topic instead of the stack's own.
+    alarm_topic_arn: str | None = None
+    oldest_message_alarm_seconds: int = DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS
+
+    @property
+    def has_alarm_destination(self) -> bool:
+        return bool(self.alarm_email or self.alarm_topic_arn)
 
     @property
     def is_prod(self) -> bool:
@@ -99,14 +116,35 @@ class StageConfig:
         except ValueError as error:
             raise ValueError(f"context cacheTtl: {error}") from None
         email = node.try_get_context("alarmEmail")
-        return cls(
+        topic_arn = node.try_get_context("alarmTopicArn")
+        config = cls(
             stage=stage,
             cache_ttl_seconds=ttl,
             alarm_email=str(email) if email else None,
             scale=_scale_from_context(node, DEFAULT_SCALE[stage]),
             snap_start=_flag(node.try_get_context("snapStart"), default=stage is Stage.prod),
+            alarm_topic_arn=str(topic_arn) if topic_arn else None,
+            oldest_message_alarm_seconds=_oldest_message_alarm(node),
             region=_region(node),
         )
+        # Production alarms that reach no one would let a message expire unseen.
+        if config.is_prod and not config.has_alarm_destination:
+            raise ValueError(f"stage prod: {NO_ALARM_DESTINATION}")
+        return config
+
+
+def _oldest_message_alarm(node: Node) -> int:
+    raw = node.try_get_context("oldestMessageAlarmSeconds")
+    seconds = DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS if raw is None else int(raw)
+    # Below the retention, or the message is gone before anyone hears of it; CloudWatch
+    # reports the metric per minute at best.
+    if not 60 <= seconds < resources.QUEUE_RETENTION_SECONDS:
+        raise ValueError(
+            f"context oldestMessageAlarmSeconds must be 60 to "
+            f"{resources.QUEUE_RETENTION_SECONDS - 1} (the queues keep a message "
+            f"{resources.QUEUE_RETENTION_SECONDS // 86400} days), not {seconds}"
+        )
+    return seconds
 
 
 def _region(node: Node) -> str | None:

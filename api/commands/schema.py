@@ -1,18 +1,23 @@
-"""`orders schema`: write schema.graphql from the strawberry types in `api/`."""
+"""`orders schema`: write schema.graphql from the strawberry types in `api/`, and
+order-message.schema.json (the queue messages) from the domain."""
 
 import argparse
 
 from api.commands import CommandFailed
+from api.message_schema import write_message_schema
 from api.sdl import write_schema
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    subparsers.add_parser("schema", help="write schema.graphql from api/").set_defaults(run=run)
+    subparsers.add_parser(
+        "schema", help="write schema.graphql and order-message.schema.json"
+    ).set_defaults(run=run)
 
 
 def run(_: argparse.Namespace) -> int:
     try:
         print(f"wrote {write_schema()}")
+        print(f"wrote {write_message_schema()}")
     except OSError as error:
         raise CommandFailed(f"cannot write the schema: {error}") from None
     return 0

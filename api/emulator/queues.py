@@ -1,7 +1,9 @@
-"""`orders queues`: what downstream services would get. Counts per state queue, or drains
-one queue, printing its messages as JSON lines in FIFO order."""
+"""`orders queues`: what downstream services would get. Counts per state queue (and the age
+of its oldest message), or drains one queue, printing its messages as JSON lines in FIFO
+order."""
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
@@ -36,7 +38,7 @@ class DrainFailed(Exception):
 
 
 @contextmanager
-def _reaching(aws: LocalAws) -> Iterator["SQSClient"]:
+def reaching(aws: LocalAws) -> Iterator["SQSClient"]:
     """An SQS client for `aws`, whose failures become one QueuesUnavailable line."""
     try:
         yield aws.sqs(_CLIENT_CONFIG)
@@ -53,12 +55,13 @@ def _reaching(aws: LocalAws) -> Iterator["SQSClient"]:
 
 
 def print_counts(aws: LocalAws, out: TextIO) -> None:
-    with _reaching(aws) as client:
+    with reaching(aws) as client:
         _print_counts(client, out)
 
 
 def _print_counts(client: "SQSClient", out: TextIO) -> None:
     names = resources.ResourceNames(resources.LOCAL_STAGE)
+    now_ms = time.time() * 1000
     for estado in Estado:
         for name in (names.queue(estado), names.dead_letter_queue(estado)):
             url = client.get_queue_url(QueueName=name)["QueueUrl"]
@@ -69,17 +72,38 @@ def _print_counts(client: "SQSClient", out: TextIO) -> None:
                     "ApproximateNumberOfMessagesNotVisible",
                 ],
             )["Attributes"]
+            visible = int(attributes["ApproximateNumberOfMessages"])
+            oldest = _oldest_sent_ms(client, url) if visible else None
             print(
                 json.dumps(
                     {
                         "queue": name,
                         "estado": estado.value,
-                        "messages": int(attributes["ApproximateNumberOfMessages"]),
+                        "messages": visible,
                         "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+                        "oldest_age_seconds": (
+                            None if oldest is None else max(0, round((now_ms - oldest) / 1000))
+                        ),
                     }
                 ),
                 file=out,
             )
+
+
+def _oldest_sent_ms(client: "SQSClient", url: str) -> float | None:
+    """When the oldest visible message was sent (epoch ms), what CloudWatch's
+    ApproximateAgeOfOldestMessage measures in the cloud. SQS tells a message's age only to
+    whoever receives it: the messages at the head are received with a visibility timeout of
+    0, so they are visible again at once; each such look counts as one receive toward the
+    queue's maxReceiveCount, like any receive."""
+    messages = client.receive_message(
+        QueueUrl=url,
+        MaxNumberOfMessages=BATCH,
+        VisibilityTimeout=0,
+        MessageSystemAttributeNames=["SentTimestamp"],
+    ).get("Messages", [])
+    sent = [float(m["Attributes"]["SentTimestamp"]) for m in messages if "Attributes" in m]
+    return min(sent, default=None)
 
 
 def drain(aws: LocalAws, estado: Estado, out: TextIO) -> int:
@@ -92,7 +116,7 @@ def drain(aws: LocalAws, estado: Estado, out: TextIO) -> int:
 
 
 def _drained(aws: LocalAws, estado: Estado) -> Iterator[str]:
-    with _reaching(aws) as client:
+    with reaching(aws) as client:
         yield from _drained_with(client, estado)
 
 

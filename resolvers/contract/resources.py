@@ -43,13 +43,17 @@ IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
 
 # FIFO queues: one per state, each with its own FIFO dead-letter queue.
 DLQ_MAX_RECEIVE_COUNT = 5
-DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+# SQS's longest retention, for state queues and dead-letter queues alike: a message waits
+# 14 days for its consumer, and an alarm on its age fires well before (infra/alarms.py).
+QUEUE_RETENTION_SECONDS = 14 * 24 * 3600
+DLQ_RETENTION_SECONDS = QUEUE_RETENTION_SECONDS
 # High-throughput FIFO: deduplication and throughput are per message group.
 FIFO_QUEUE_ATTRIBUTES: dict[str, str] = {
     "FifoQueue": "true",
     "ContentBasedDeduplication": "false",
     "DeduplicationScope": "messageGroup",
     "FifoThroughputLimit": "perMessageGroupId",
+    "MessageRetentionPeriod": str(QUEUE_RETENTION_SECONDS),
 }
 DLQ_ATTRIBUTES: dict[str, str] = {
     "FifoQueue": "true",

@@ -9,6 +9,7 @@ import boto3
 from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
 from resolvers.domain.states import Estado
 from tests.e2e.conftest import Emulator
+from tests.message_contract import check_message
 
 
 @dataclass
@@ -53,11 +54,14 @@ class Store:
 
     def drain(self, estado: Estado) -> list[dict[str, Any]]:
         """Every message of `estado`'s queue, in FIFO delivery order, deleted as read."""
-        url, received = self.queue_urls[estado], []
+        url, received = self.queue_urls[estado], list[dict[str, Any]]()
         while batch := self.sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
         ).get("Messages", []):
-            received.extend(batch)
+            received.extend(check_message(m) for m in batch)
             self.sqs.delete_message_batch(
                 QueueUrl=url,
                 Entries=[

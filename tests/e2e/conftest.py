@@ -7,6 +7,7 @@ instead (for prod, called as a throwaway `supervisores` user signed in with TOTP
 harness/cognito_users.py), and tests marked `emulator_only` (they read the emulator's
 internals: its stats, its moto queues, its process) are skipped with the marker's reason."""
 
+import json
 import os
 import ssl
 import subprocess
@@ -22,6 +23,7 @@ from harness.api_target import Api, DeployedApi, TargetError, UserPoolTarget, de
 from harness.cognito_users import signed_in_api
 from harness.serve_process import PROJECT_ROOT, ServeProcess
 from resolvers.contract.access import SUPERVISORES
+from tests.message_contract import check_body
 
 API_KEY = "e2e-test-key"
 # Longer than the suite: a cached read never expires under a test's feet.
@@ -62,8 +64,10 @@ class Emulator(Api):
         return stats
 
     def orders_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`orders queues ARGS` against this server; what `--drain` prints is checked
+        against the message schema (tests/message_contract.py)."""
         # The command line is this project's own, built from fixed arguments.
-        return subprocess.run(  # noqa: S603
+        done = subprocess.run(  # noqa: S603
             [
                 sys.executable,
                 "-m",
@@ -80,6 +84,10 @@ class Emulator(Api):
             timeout=60,
             check=True,
         )
+        if "--drain" in args:
+            for line in done.stdout.splitlines():
+                check_body(json.loads(line)["body"])
+        return done
 
     @classmethod
     def of(cls, process: ServeProcess) -> "Emulator":

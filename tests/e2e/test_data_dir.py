@@ -16,6 +16,7 @@ from api.emulator.persistence import MAX_LOSS_SECONDS
 from harness.serve_process import PROJECT_ROOT, ServeProcess, free_port
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import CREATE, FUTURE_DATE, GET
+from tests.message_contract import check_body
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +53,8 @@ def _orders_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def _drained(data_dir: Path) -> list[dict[str, Any]]:
     finished = _orders_cli("queues", "--data-dir", str(data_dir), "--drain", "recibida")
     assert finished.returncode == 0, finished.stderr
-    return [json.loads(line) for line in finished.stdout.splitlines()]
+    drained = [json.loads(line) for line in finished.stdout.splitlines()]
+    return [m for m in drained if check_body(m["body"])]
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -96,7 +98,7 @@ def test_a_restart_keeps_orders_idempotency_messages_and_the_key(
         )
         # and the queue holds the three messages, in FIFO order, once each
         messages = _drained(data_dir)
-        assert [m["body"]["id"] for m in messages] == [o["id"] for o in created]
+        assert [m["body"]["order"]["id"] for m in messages] == [o["id"] for o in created]
     finally:
         assert second.stop() == 0, second.log.read_text()
 
@@ -122,7 +124,8 @@ def test_a_crash_loses_at_most_the_stated_interval_and_the_next_start_is_clean(
         emulator = Emulator.of(second)
         for order in created:
             assert emulator.data(GET, {"id": order["id"]})["getOrder"]["id"] == order["id"]
-        assert [m["body"]["id"] for m in _drained(data_dir)] == [o["id"] for o in created]
+        drained = _drained(data_dir)
+        assert [m["body"]["order"]["id"] for m in drained] == [o["id"] for o in created]
         assert not list(data_dir.glob("*.tmp-*"))
     finally:
         assert second.stop() == 0, second.log.read_text()

@@ -105,7 +105,7 @@ def test_concurrent_creations_are_each_stored_listed_and_queued_once(emulator: E
 
     # and the recibida queue holds exactly one message per acknowledged id
     messages = store.drain(Estado.recibida)
-    queued = [json.loads(m["Body"])["id"] for m in messages]
+    queued = [json.loads(m["Body"])["order"]["id"] for m in messages]
     per_id = Counter(queued)
     lost = [i for i in acknowledged if per_id[i] == 0]
     doubled = [i for i, n in per_id.items() if n > 1]

@@ -84,7 +84,7 @@ def test_queues_without_options_finds_the_server_started_in_the_same_directory(
         if json.loads(line)["queue"] == "orders-local-recibida.fifo"
     )
     assert recibida["messages"] == 1
-    assert [json.loads(line)["body"]["id"] for line in drained.stdout.splitlines()] == [
+    assert [json.loads(line)["body"]["order"]["id"] for line in drained.stdout.splitlines()] == [
         created["id"]
     ]
     # and once the server stopped, nothing is found any more

@@ -29,9 +29,9 @@ def test_drain_prints_the_state_queue_in_fifo_order_and_empties_it(emulator: Emu
 
     # then
     messages = [json.loads(line) for line in drained]
-    ids = [m["body"]["id"] for m in messages]
+    ids = [m["body"]["order"]["id"] for m in messages]
     assert [i for i in ids if i in created] == created
-    ours = [m for m in messages if m["body"]["id"] in created]
+    ours = [m for m in messages if m["body"]["order"]["id"] in created]
     assert all(m["messageGroupId"] == "recibida" for m in ours)
     assert [m["messageDeduplicationId"] for m in ours] == [f"{i}:recibida:1" for i in created]
     recibida = next(c for c in counts if c["queue"] == "orders-local-recibida.fifo")

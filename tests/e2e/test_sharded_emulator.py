@@ -169,12 +169,12 @@ def test_each_message_carries_its_group_and_each_group_keeps_arrival_order(
     # then
     by_group: dict[str, list[str]] = defaultdict(list)
     for message in messages:
-        order_id = message["body"]["id"]
+        order_id = message["body"]["order"]["id"]
         assert message["messageGroupId"] == f"recibida#{shard_number(order_id, G)}"
         assert message["messageDeduplicationId"] == f"{order_id}:recibida:1"
         by_group[message["messageGroupId"]].append(order_id)
     arrived = [order["id"] for order in seeded]
-    assert set(arrived) <= {m["body"]["id"] for m in messages}
+    assert set(arrived) <= {m["body"]["order"]["id"] for m in messages}
     assert len(by_group) == G
     for group, ids in by_group.items():
         in_group = [i for i in ids if i in arrived]

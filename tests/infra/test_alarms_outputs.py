@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from resolvers.domain.states import Estado
-from tests.infra.conftest import Synth, Synthesized
+from tests.infra.conftest import PROD_ALARM_EMAIL, Synth, Synthesized
 
 pytestmark = pytest.mark.infra
 
@@ -45,7 +45,10 @@ def test_every_alarm_notifies_the_encrypted_topic(synthesized: Synthesized) -> N
     assert "KmsMasterKeyId" in topic["Properties"]
     for alarm in _alarms(synthesized):
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
-    assert synthesized.resources("AWS::SNS::Subscription") == {}
+    # dev is synthesized without a destination; prod with the tests' address
+    subscriptions = synthesized.resources("AWS::SNS::Subscription").values()
+    endpoints = [s["Properties"]["Endpoint"] for s in subscriptions]
+    assert endpoints == ([] if synthesized.stage == "dev" else [PROD_ALARM_EMAIL])
 
 
 def test_alarm_email_context_subscribes_that_address(synth: Synth) -> None:
@@ -59,7 +62,14 @@ def test_outputs_name_the_api_tables_queues_topic_and_credentials(
     synthesized: Synthesized,
 ) -> None:
     outputs = synthesized.json["Outputs"]
-    expected = {"GraphqlUrl", "ApiId", "OrdersTableName", "IdempotencyTableName", "AlarmTopicArn"}
+    expected = {
+        "GraphqlUrl",
+        "ApiId",
+        "OrdersTableName",
+        "IdempotencyTableName",
+        "AlarmTopicArn",
+        "DashboardName",
+    }
     for estado in Estado:
         expected |= {
             f"QueueName{estado.value.capitalize()}",

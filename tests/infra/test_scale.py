@@ -52,7 +52,14 @@ def test_dev_keeps_one_order_per_state_and_prod_carries_the_target_rate() -> Non
 
 def test_context_overrides_the_stage_default() -> None:
     config = StageConfig.from_context(
-        App(context={"stage": "prod", "stateShards": "8", "queueGroups": "16"}).node
+        App(
+            context={
+                "stage": "prod",
+                "alarmEmail": "ops@example.com",
+                "stateShards": "8",
+                "queueGroups": "16",
+            }
+        ).node
     )
     assert config.scale == Scale(state_shards=8, queue_groups=16)
     assert StageConfig.from_context(App(context={"stage": "dev"}).node).scale == Scale(1, 1)

@@ -38,7 +38,8 @@ def test_an_unacknowledged_finding_fails_the_synth(tmp_path: Path) -> None:
 
 
 def test_stage_context_is_validated() -> None:
-    assert StageConfig.from_context(App(context={"stage": "prod"}).node).is_prod
+    prod = {"stage": "prod", "alarmEmail": "ops@example.com"}
+    assert StageConfig.from_context(App(context=prod).node).is_prod
     assert StageConfig.from_context(App().node).stage.value == "dev"
     with pytest.raises(ValueError, match="stage"):
         StageConfig.from_context(App(context={"stage": "staging"}).node)

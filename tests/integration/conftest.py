@@ -32,6 +32,7 @@ from resolvers.contract.settings import Settings
 from resolvers.domain.states import Estado
 from resolvers.handler import Handler, handler_for
 from tests.integration.moto_server import AtomicMotoServer
+from tests.message_contract import check_message
 
 STAGE = "test"
 REGION = "eu-west-1"
@@ -53,11 +54,12 @@ class Aws:
                 QueueUrl=self.queue_urls[estado],
                 MaxNumberOfMessages=10,
                 AttributeNames=["All"],
+                MessageAttributeNames=["All"],
             )
             batch = response.get("Messages", [])
             if not batch:
                 return received
-            received.extend(batch)
+            received.extend(check_message(m) for m in batch)
             self.sqs.delete_message_batch(
                 QueueUrl=self.queue_urls[estado],
                 Entries=[
@@ -264,11 +266,14 @@ class SharedAws:
 
     def messages(self, estado: Estado) -> list[dict[str, Any]]:
         """Every message in `estado`'s queue (consumed)."""
-        sqs, received = self.client("sqs"), []
+        sqs, received = self.client("sqs"), list[dict[str, Any]]()
         while batch := sqs.receive_message(
-            QueueUrl=self.queue_urls[estado], MaxNumberOfMessages=10, AttributeNames=["All"]
+            QueueUrl=self.queue_urls[estado],
+            MaxNumberOfMessages=10,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
         ).get("Messages", []):
-            received.extend(batch)
+            received.extend(check_message(m) for m in batch)
             for message in batch:
                 sqs.delete_message(
                     QueueUrl=self.queue_urls[estado], ReceiptHandle=message["ReceiptHandle"]

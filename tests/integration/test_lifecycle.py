@@ -60,7 +60,7 @@ def test_create_get_and_each_legal_transition(invoke: Invoke, aws: Aws, path: li
     assert (final.get("motivo_cancelacion") is not None) == (path[-1] is Estado.cancelada)
     for version, estado in enumerate([Estado.recibida, *path], start=1):
         (message,) = aws.messages(estado)
-        assert json.loads(message["Body"])["version"] == version
+        assert json.loads(message["Body"])["order"]["version"] == version
         assert message["Attributes"]["MessageGroupId"] == estado.value
         assert message["Attributes"]["MessageDeduplicationId"] == (
             f"{created['id']}:{estado.value}:{version}"
@@ -116,10 +116,11 @@ def test_messages_in_each_queue_follow_arrival_order(invoke: Invoke, aws: Aws) -
     for order_id in ids[::2]:
         move(invoke, order_id, Estado.enproceso)
     received = aws.messages(Estado.recibida)
-    assert [json.loads(m["Body"])["id"] for m in received] == ids
-    assert [json.loads(m["Body"])["id"] for m in aws.messages(Estado.enproceso)] == ids[::2]
+    assert [json.loads(m["Body"])["order"]["id"] for m in received] == ids
+    enproceso = aws.messages(Estado.enproceso)
+    assert [json.loads(m["Body"])["order"]["id"] for m in enproceso] == ids[::2]
     body = json.loads(received[0]["Body"])
-    assert set(body) == set(ALL_ATTRIBUTES)
+    assert set(body["order"]) == set(ALL_ATTRIBUTES)
 
 
 def test_uncached_reads_project_the_selection_set(invoke: Invoke, wiring: Wiring) -> None:

@@ -176,7 +176,7 @@ def test_each_message_carries_its_group_and_groups_keep_arrival_order(
         # then: the group is estado#j, j the id's stable hash modulo G
         by_group: dict[str, list[str]] = defaultdict(list)
         for message in received:
-            order = json.loads(message["Body"])
+            order = json.loads(message["Body"])["order"]
             group = message["Attributes"]["MessageGroupId"]
             assert group == f"{estado.value}#{shard_number(order['id'], G)}"
             assert message["Attributes"]["MessageDeduplicationId"] == (

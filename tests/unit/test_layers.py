@@ -11,7 +11,7 @@ import pytest
 from tests.unit.test_package_boundaries import _runtime_imports_of
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = ("resolvers", "api", "infra", "harness", "bench", "capacity", "tests")
+PROJECT_PACKAGES = ("resolvers", "api", "infra", "harness", "bench", "capacity", "consumers", "tests")
 
 # Who may import whom, by module prefix; the most specific prefix of a module applies.
 MAY_IMPORT: dict[str, tuple[str, ...]] = {
@@ -43,6 +43,9 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "api": ("api", "resolvers"),
     "infra": ("infra", "resolvers"),
     "harness": ("harness",),
+    # A downstream team's code: it knows the message contract (the committed schema), not
+    # the service.
+    "consumers": ("consumers",),
     "bench": ("bench", "harness", "api", "resolvers"),
     "capacity": ("capacity", "resolvers.domain"),
     "tests": PROJECT_PACKAGES,
