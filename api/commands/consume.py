@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from api.commands import CommandFailed, options
-from api.commands.running import running_aws
+from api.commands import CommandFailed
+from api.commands.running import add_server_options, running_aws
 from resolvers.domain.states import Estado
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -55,12 +55,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         action="store_true",
         help="stop once the queue holds nothing, neither visible nor in flight",
     )
-    options.add_data_dir(consume, "the data directory of the orders serve whose queue to read")
-    options.add_endpoint_url(
-        consume,
-        "read the queues behind this AWS endpoint instead (the embedded one of a server "
-        "started with --ephemeral, or an external one)",
-    )
+    add_server_options(consume, "whose queue to read")
     consume.set_defaults(run=_consume)
 
 
@@ -69,7 +64,7 @@ def _consume(args: argparse.Namespace) -> int:
         handler = load_handler(args.handler)
     except HandlerNotFound as error:
         raise CommandFailed(str(error)) from None
-    aws = running_aws(args)
+    aws, _ = running_aws(args)
     from api.emulator.queues import QueuesUnavailable, reaching
     from api.emulator.sqs_event_source import FifoEventSource
     from resolvers.contract.resources import LOCAL_STAGE, ResourceNames

@@ -4,8 +4,8 @@
 import argparse
 import sys
 
-from api.commands import CommandFailed, options
-from api.commands.running import running_aws
+from api.commands import CommandFailed
+from api.commands.running import add_server_options, running_aws
 from resolvers.contract.resources import LOCAL_STAGE
 from resolvers.domain.states import Estado
 
@@ -19,12 +19,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "per message moved. Fix what made the consumer fail first.",
     )
     redrive.add_argument("estado", choices=[e.value for e in Estado], metavar="ESTADO")
-    options.add_data_dir(redrive, "the data directory of the orders serve whose queues to use")
-    options.add_endpoint_url(
-        redrive,
-        "the queues behind this AWS endpoint instead (the embedded one of a server started "
-        "with --ephemeral, or an external one)",
-    )
+    add_server_options(redrive, "whose queues to use")
     redrive.add_argument(
         "--cloud",
         action="store_true",
@@ -46,7 +41,7 @@ def _redrive(args: argparse.Namespace) -> int:
     from resolvers.adapters import aws_clients
     from resolvers.contract.resources import ResourceNames
 
-    sqs = aws_clients.sqs_client() if args.cloud else running_aws(args).sqs()
+    sqs = aws_clients.sqs_client() if args.cloud else running_aws(args)[0].sqs()
     try:
         count = redrive(sqs, ResourceNames(args.stage), Estado(args.estado), out=sys.stdout)
     except (BotoCoreError, ClientError, RedriveFailed) as error:

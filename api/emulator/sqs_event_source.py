@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -11,7 +11,16 @@ import pytest
 from tests.unit.test_package_boundaries import _runtime_imports_of
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = ("resolvers", "api", "infra", "harness", "bench", "capacity", "consumers", "tests")
+PROJECT_PACKAGES = (
+    "resolvers",
+    "api",
+    "infra",
+    "harness",
+    "bench",
+    "capacity",
+    "consumers",
+    "tests",
+)
 
 # Who may import whom, by module prefix; the most specific prefix of a module applies.
 MAY_IMPORT: dict[str, tuple[str, ...]] = {

@@ -25,7 +25,7 @@ from resolvers.domain.messages import OrderEnteredState
 from resolvers.domain.order import NewOrder, Order, StateChange, transition
 from resolvers.domain.states import Estado
 from tests.message_contract import check_body
-from tests.unit.test_schema_contract import APPSYNC_PRELUDE
+from tests.unit.test_exported_schema import APPSYNC_PRELUDE
 
 NOW = datetime(2099, 1, 2, 3, 4, 5, tzinfo=UTC)
 # JSON Schema of each GraphQL scalar the Order type uses.

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from api.emulator.lambda_function import LambdaContext
+from api.emulator.lambda_context import LambdaContext
 from consumers.processed import InMemoryProcessed
 from consumers.reference import ReferenceConsumer, processed_key
 from resolvers.domain.messages import OrderEnteredState
