@@ -12,7 +12,7 @@ STAGE ?= dev
 SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: help install serve-install serve test lint typecheck pytest cfn-lint \
+.PHONY: help install serve-install serve test lint typecheck pytest cfn-lint synth-dev synth-prod \
         schema synth deploy destroy e2e-cloud bench capacity soak clean web-assets browser
 
 help:
@@ -34,10 +34,12 @@ $(SERVE_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	rm -f $(VENV)/.serve-* && touch $(SERVE_STAMP)
 
+# pip and npm share nothing: npm runs while pip installs, and the install waits for both.
+# The venv's own pip installs editable pyproject packages; upgrading it first only costs time.
 $(STAMP): $(BIN)/python pyproject.toml package.json
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,infra]'
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error & npm=$$!; \
+	$(BIN)/python -m pip install --quiet -e '.[dev,infra]'; pip=$$?; \
+	wait $$npm && test $$pip = 0
 	rm -f $(VENV)/.installed-* $(VENV)/.serve-* && touch $(STAMP) $(SERVE_STAMP)
 
 serve-install: $(SERVE_STAMP)
@@ -78,19 +80,29 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Test files run side by side in PYTEST_WORKERS processes (pytest-xdist): each file stays on
+# one worker, so its module-scoped moto, emulator or benchmark run is set up once
+# (tests/conftest.py groups them; the CDK tests share one worker and one synthesis). Most
+# tests wait on a subprocess or a socket, so more workers than cores pays.
+PYTEST_WORKERS ?= 4
 pytest: $(STAMP) web-assets browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 synth: $(STAMP)
 	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
-cfn-lint: $(STAMP)
-	rm -rf cdk.out
-	npx --no-install cdk synth --quiet -c stage=dev -o cdk.out/dev
-	npx --no-install cdk synth --quiet -c stage=prod -o cdk.out/prod
+# Each stage synthesizes into its own directory, so the two run side by side under -j.
+cfn-lint: synth-dev synth-prod
 	$(BIN)/cfn-lint cdk.out/dev/*.template.json cdk.out/prod/*.template.json
 
-test: lint typecheck pytest cfn-lint
+synth-dev synth-prod: synth-%: $(STAMP)
+	rm -rf cdk.out/$*
+	npx --no-install cdk synth --quiet -c stage=$* -o cdk.out/$*
+
+# Installs first, then every check at once: lint, mypy, pytest (itself on several workers)
+# and the two synths share nothing. Each check's output is printed whole when it ends.
+test: $(STAMP) web-assets browser
+	$(MAKE) --no-print-directory -j --output-sync=target lint typecheck pytest cfn-lint
 
 # Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60".
 CDK_ARGS ?=
