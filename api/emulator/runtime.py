@@ -13,7 +13,7 @@ from typing import Any
 from strawberry.types import Info
 
 from api.emulator.appsync_errors import LAMBDA_UNHANDLED, LAMBDA_UNHANDLED_MESSAGE, ResolverError
-from api.emulator.lambda_function import LambdaFunction
+from api.emulator.lambda_function import Function
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.resolver_event import client_shaped, resolver_event
 from api.emulator.strawberry_internals import graphql_info
@@ -34,7 +34,7 @@ class FieldStats:
 class LocalAppSync:
     """The emulator's `AppSyncRuntime` (api.schema)."""
 
-    def __init__(self, function: LambdaFunction, cache: ResolverCache) -> None:
+    def __init__(self, function: Function, cache: ResolverCache) -> None:
         self._function = function
         self._cache = cache
         self._feed = MutationFeed()
