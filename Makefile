@@ -9,10 +9,14 @@ STAGE ?= dev
 # no npm); testing, synthesizing and deploying add the `dev` and `infra` extras and the CDK
 # command line. The full install includes the serve one and stamps both, so neither
 # re-installs the other.
-SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json 2>/dev/null | cksum | cut -d' ' -f1)
+# Both install exactly the committed lock (requirements/*.txt, hashes required), then the
+# project itself without dependencies; `make lock` rewrites the lock (docs/installing.md).
+SERVE_LOCK := requirements/serve.txt
+TEST_LOCK := requirements/test.txt
+SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml $(SERVE_LOCK) 2>/dev/null | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(TEST_LOCK) package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: help install serve-install serve test lint typecheck pytest cfn-lint synth-dev synth-prod \
+.PHONY: help install serve-install serve test lock lint typecheck pytest cfn-lint synth-dev synth-prod \
         schema synth deploy destroy e2e-cloud bench capacity soak clean web-assets browser
 
 help:
@@ -22,6 +26,7 @@ help:
 	@echo "make capacity capacity model: stateShards/queueGroups for a rate -> bench/capacity.md"
 	@echo "make soak     the reliability suite at full size -> soak/REPORT.md"
 	@echo "make schema   regenerate schema.graphql from api/"
+	@echo "make lock     re-resolve requirements/*.txt from pyproject.toml (UPGRADE=1: newest allowed)"
 	@echo "make synth    synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)"
 	@echo "make deploy   deploy to AWS (STAGE=dev|prod)"
 	@echo "make destroy  tear down (STAGE=dev)"
@@ -30,17 +35,34 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(SERVE_STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+$(SERVE_STAMP): $(BIN)/python pyproject.toml $(SERVE_LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(SERVE_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.serve-* && touch $(SERVE_STAMP)
 
-# pip and npm share nothing: npm runs while pip installs, and the install waits for both.
-# The venv's own pip installs editable pyproject packages; upgrading it first only costs time.
-$(STAMP): $(BIN)/python pyproject.toml package.json
+# pip and npm share nothing: npm runs while pip installs the lock, and the install waits
+# for both.
+$(STAMP): $(BIN)/python pyproject.toml $(TEST_LOCK) package.json
 	npm ci --no-audit --no-fund --loglevel=error & npm=$$!; \
-	$(BIN)/python -m pip install --quiet -e '.[dev,infra]'; pip=$$?; \
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK) \
+	&& $(BIN)/python -m pip install --quiet --no-deps -e '.[dev,infra]'; pip=$$?; \
 	wait $$npm && test $$pip = 0
 	rm -f $(VENV)/.installed-* $(VENV)/.serve-* && touch $(STAMP) $(SERVE_STAMP)
+
+# The lock: uv's universal resolver (one lock for every Python from 3.11 and every platform,
+# markers included) with the sha256 of every file; plain pip installs it. The serve lock is
+# the test lock's versions of the runtime alone. Kept pins stay unless UPGRADE=1.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+LOCK_FLAGS := --universal --generate-hashes --python-version 3.11 --quiet \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)" "packaging>=24"
+	mkdir -p requirements
+	$(UV) pip compile pyproject.toml --extra dev --extra infra $(LOCK_FLAGS) -o $(TEST_LOCK)
+	$(UV) pip compile pyproject.toml -c $(TEST_LOCK) $(LOCK_FLAGS) -o $(SERVE_LOCK)
+	$(BIN)/python -m infra.python_lock $(TEST_LOCK) $(SERVE_LOCK)
 
 serve-install: $(SERVE_STAMP)
 
@@ -107,8 +129,16 @@ test: $(STAMP) web-assets browser
 # Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60".
 CDK_ARGS ?=
 
+# Synthesized once, checked, then deployed as synthesized: infra/fixed_settings.py refuses a
+# change of stateShards or queueGroups against the deployed stage (QUEUES_DRAINED=1 once every
+# state queue is empty lets queueGroups change; docs/deploy-safety.md).
+DEPLOY_OUT := cdk.out/deploy-$(STAGE)
 deploy: $(STAMP)
-	npx --no-install cdk deploy -c stage=$(STAGE) $(CDK_ARGS) --require-approval broadening \
+	rm -rf $(DEPLOY_OUT)
+	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS) -o $(DEPLOY_OUT)
+	$(BIN)/python -m infra.fixed_settings $(DEPLOY_OUT)/Orders-$(STAGE).template.json \
+		--stack Orders-$(STAGE) $(if $(QUEUES_DRAINED),--queues-drained)
+	npx --no-install cdk deploy --app $(DEPLOY_OUT) --require-approval broadening \
 		--outputs-file cdk.out/outputs-$(STAGE).json
 
 # Production data is retained and deletion-protected; tearing prod down is a console job.

@@ -1,6 +1,8 @@
 """AppSync's own directives, printed on types and fields but never defined in the SDL
 (AppSync rejects a schema that redefines them)."""
 
+from collections.abc import Sequence
+
 import strawberry
 from strawberry.schema_directive import Location
 
@@ -34,7 +36,9 @@ class AwsIam:
     print_definition=False,
 )
 class AwsCognitoUserPools:
-    pass
+    # Only the user pool groups listed may use the field or type; unset: any signed-in user.
+    # (UNSET prints no argument at all: `@aws_cognito_user_pools`.)
+    cognito_groups: list[str] | None = strawberry.UNSET
 
 
 # Once a type names any auth mode, AppSync allows only the modes named, the default one
@@ -42,6 +46,16 @@ class AwsCognitoUserPools:
 # in prod, IAM in both). schema.graphql keeps them all; the stack sends each stage only
 # the directives of the modes it configures (infra/stage_schema.py).
 AUTH_DIRECTIVES: tuple[object, ...] = (AwsApiKey(), AwsIam(), AwsCognitoUserPools())
+
+
+def field_auth_directives(cognito_groups: Sequence[str]) -> tuple[object, ...]:
+    """The auth directives of a field that only these user pool groups may use. A field's
+    auth directives replace its type's ("Using additional authorization modes",
+    https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html), so the field
+    names the API key and IAM again, or it would be closed to them."""
+    return (AwsApiKey(), AwsIam(), AwsCognitoUserPools(cognito_groups=list(cognito_groups)))
+
+
 AWS_DIRECTIVE_NAMES = frozenset(
     {
         "aws_subscribe",

@@ -5,17 +5,21 @@ AppSync's part locally (build the resolver event, call the Lambda handler, apply
 response handler's semantics, cache). Object fields read the dicts the Lambda returns."""
 
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from typing import Any, Protocol
+from dataclasses import fields
+from types import MappingProxyType, NoneType, UnionType
+from typing import TYPE_CHECKING, Any, Protocol, Union, get_args, get_origin, get_type_hints
 
 import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from api.directives import AUTH_DIRECTIVES, AwsSubscribe
+from api.directives import AUTH_DIRECTIVES, AwsSubscribe, field_auth_directives
 from api.scalars import SCALAR_MAP, AWSDate, AWSDateTime, AWSTimestamp
-from resolvers.contract import fields
+from resolvers.contract import fields as resolver_fields
+from resolvers.contract.access import UPDATE_ORDER_STATE_GROUPS
 from resolvers.contract.fields import ResolverField
+from resolvers.domain import order as domain_order
 from resolvers.domain import queries, states
 
 Estado = strawberry.enum(states.Estado, description="The state of a work order")
@@ -26,19 +30,56 @@ SortDirection = strawberry.enum(
 )
 
 
-@strawberry.type(description="A work order", directives=AUTH_DIRECTIVES)
-class Order:
-    id: strawberry.ID
-    descripcion: str
-    fecha_entrega: AWSDate
-    estado: Estado  # type: ignore[valid-type]
-    fecha_registro: AWSDateTime = strawberry.field(description="Arrival, UTC, microseconds")
-    timestamp: AWSTimestamp = strawberry.field(description="Arrival, epoch seconds")
-    fecha_actualizacion: AWSDateTime | None = strawberry.field(
-        description="Last state change; null until the first transition"
+# The object types follow the domain's dataclasses field by field (resolvers/domain/order.py,
+# the one definition of an order's attributes): a new attribute there is a new GraphQL
+# field here after `make schema`.
+_WIRE_SCALARS: dict[domain_order.Wire, object] = {
+    domain_order.Wire.id: strawberry.ID,
+    domain_order.Wire.date: AWSDate,
+    domain_order.Wire.instant: AWSDateTime,
+    domain_order.Wire.epoch_seconds: AWSTimestamp,
+}
+
+
+def _annotation(
+    python_type: Any, wire: domain_order.Wire | None, objects: Mapping[type, type]
+) -> Any:
+    """The strawberry annotation of a domain attribute of `python_type`."""
+    if get_origin(python_type) in (Union, UnionType):
+        (inner,) = (arg for arg in get_args(python_type) if arg is not NoneType)
+        return _annotation(inner, wire, objects) | None
+    if get_origin(python_type) is tuple:
+        (item, _) = get_args(python_type)
+        return list[objects[item]]  # type: ignore[valid-type]
+    if python_type is states.Estado:
+        return Estado
+    return _WIRE_SCALARS[wire] if wire is not None else python_type
+
+
+def _object_type(
+    domain: type, description: str, objects: Mapping[type, type] = MappingProxyType({})
+) -> Any:
+    """A strawberry object type with the client-visible attributes of dataclass `domain`."""
+    hints = get_type_hints(domain)
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for attribute in fields(domain):
+        if "wire" not in attribute.metadata:
+            continue  # the store's bookkeeping, not the client's
+        namespace["__annotations__"][attribute.name] = _annotation(
+            hints[attribute.name], attribute.metadata["wire"], objects
+        )
+        namespace[attribute.name] = strawberry.field(description=attribute.metadata["doc"])
+    return strawberry.type(
+        type(domain.__name__, (), namespace), description=description, directives=AUTH_DIRECTIVES
     )
-    motivo_cancelacion: str | None
-    version: int = strawberry.field(description="Optimistic concurrency: +1 per transition")
+
+
+if TYPE_CHECKING:  # built at run time; to mypy, any value fits them
+    Cambio = Any
+    Order = Any
+else:
+    Cambio = _object_type(domain_order.Cambio, "A state an order entered: when, by whom, why")
+    Order = _object_type(domain_order.Order, "A work order", {domain_order.Cambio: Cambio})
 
 
 @strawberry.type(description="One page of orders", directives=AUTH_DIRECTIVES)
@@ -81,7 +122,7 @@ def _runtime(info: Info[Any, Any]) -> AppSyncRuntime:
 class Query:
     @strawberry.field(description="One order by id; null when there is none")
     async def getOrder(self, info: Info[Any, Any], id: strawberry.ID) -> Order | None:
-        return await _runtime(info).resolve(fields.GET_ORDER, info)  # type: ignore[no-any-return]
+        return await _runtime(info).resolve(resolver_fields.GET_ORDER, info)
 
     @strawberry.field(description="Orders in one state, by arrival; a Query on the state index")
     async def ordersByState(
@@ -94,18 +135,21 @@ class Query:
         desde: AWSDateTime | None = strawberry.UNSET,
         hasta: AWSDateTime | None = strawberry.UNSET,
     ) -> OrderConnection:
-        return await _runtime(info).resolve(fields.ORDERS_BY_STATE, info)  # type: ignore[no-any-return]
+        return await _runtime(info).resolve(resolver_fields.ORDERS_BY_STATE, info)  # type: ignore[no-any-return]
 
 
 @strawberry.type(directives=AUTH_DIRECTIVES)
 class Mutation:
     @strawberry.mutation(description="Register a work order in state `recibida`")
     async def createOrder(self, info: Info[Any, Any], input: CreateOrderInput) -> Order:
-        return await _runtime(info).resolve(fields.CREATE_ORDER, info)  # type: ignore[no-any-return]
+        return await _runtime(info).resolve(resolver_fields.CREATE_ORDER, info)
 
     @strawberry.mutation(
         description="Move an order to `estado`; `cancelada` needs `motivo`. "
-        "`expectedVersion` rejects the change if the order moved on meanwhile."
+        "`expectedVersion` rejects the change if the order moved on meanwhile.",
+        # Users in neither group are refused before the Lambda runs; which states each
+        # group may enter is the Lambda's check (resolvers/contract/access.py).
+        directives=field_auth_directives(UPDATE_ORDER_STATE_GROUPS),
     )
     async def updateOrderState(
         self,
@@ -115,14 +159,14 @@ class Mutation:
         motivo: str | None = strawberry.UNSET,
         expectedVersion: int | None = strawberry.UNSET,
     ) -> Order:
-        return await _runtime(info).resolve(fields.UPDATE_ORDER_STATE, info)  # type: ignore[no-any-return]
+        return await _runtime(info).resolve(resolver_fields.UPDATE_ORDER_STATE, info)
 
 
 @strawberry.type(directives=AUTH_DIRECTIVES)
 class Subscription:
     @strawberry.subscription(
         description="Orders created, optionally only in one state",
-        directives=[AwsSubscribe(mutations=[fields.CREATE_ORDER.field_name])],
+        directives=[AwsSubscribe(mutations=[resolver_fields.CREATE_ORDER.field_name])],
     )
     async def onOrderCreated(
         self,
@@ -130,13 +174,13 @@ class Subscription:
         estado: Estado | None = strawberry.UNSET,  # type: ignore[valid-type]
     ) -> AsyncGenerator[Order | None, None]:
         async for order in _runtime(info).subscribe(
-            fields.CREATE_ORDER.field_name, info, {"estado": estado}
+            resolver_fields.CREATE_ORDER.field_name, info, {"estado": estado}
         ):
             yield order
 
     @strawberry.subscription(
         description="State changes, optionally of one order or into one state",
-        directives=[AwsSubscribe(mutations=[fields.UPDATE_ORDER_STATE.field_name])],
+        directives=[AwsSubscribe(mutations=[resolver_fields.UPDATE_ORDER_STATE.field_name])],
     )
     async def onOrderStateChanged(
         self,
@@ -145,7 +189,7 @@ class Subscription:
         estado: Estado | None = strawberry.UNSET,  # type: ignore[valid-type]
     ) -> AsyncGenerator[Order | None, None]:
         async for order in _runtime(info).subscribe(
-            fields.UPDATE_ORDER_STATE.field_name, info, {"id": id, "estado": estado}
+            resolver_fields.UPDATE_ORDER_STATE.field_name, info, {"id": id, "estado": estado}
         ):
             yield order
 

@@ -158,10 +158,10 @@ def idempotency() -> dict[str, float]:
     from resolvers import bootstrap
 
     application = bootstrap.from_environment()
-    if application.client_tokens is None:
+    if application.idempotent_creation is None:
         raise RuntimeError("the application has no client tokens")
     started = time.perf_counter()
-    application.client_tokens.prepare()
+    application.idempotent_creation.prepare()
     return {"lever_ms": _ms(started)}
 
 

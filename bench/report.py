@@ -278,8 +278,9 @@ def _warm(results: dict[str, Any]) -> list[str]:
         "",
         "In process, interleaved rounds, the same moto endpoint; tracing off. Raw boto3 is "
         "the least a hand-written function does: createOrder = conditional PutItem + "
-        "SendMessage; updateOrderState = conditional UpdateItem returning the new item + "
-        "SendMessage; a page = one Query of 20 on the state index.",
+        "SendMessage; updateOrderState = the handler's own conditional UpdateItem (history "
+        "entry appended, on the same conditions) returning the new item + SendMessage; a "
+        "page = one Query of 20 on the state index.",
         "",
         *_table(["operation", "handler ms", "p90", "raw ms", "p90", "ratio", "goal ≤ 1.15"], rows),
         "",
@@ -287,15 +288,12 @@ def _warm(results: dict[str, Any]) -> list[str]:
         + (
             " meets the goal."
             if update["met"]
-            else " does not meet it, for a reason of design, not of overhead: the handler "
-            "reads the order first (a consistent GetItem) so that the domain decides the "
-            "transition and the error a client sees (NotFound, InvalidTransition, "
-            "ConflictError) before anything is written, and then writes conditionally on the "
-            "state and version it read. The raw baseline skips that read and encodes the rule "
-            "in the condition. Removing the read would move the transition rule into a "
-            "DynamoDB condition expression and explain failures from ALL_OLD; it was left "
-            "for a separate change because it alters the race and retry paths the "
-            "integration tests pin down."
+            else " does not meet it. It makes no read: its one conditional UpdateItem is the "
+            "raw baseline's, and a refusal is explained from the item the failed write "
+            "returns. What remains is one call the baseline does not make, as for "
+            "createOrder: once the message is sent, a second UpdateItem clears the order's "
+            "unpublished marker, which is what lets `orders repair` tell a lost message from "
+            "a sent one."
         ),
         "",
         "![warm overhead](warm_overhead.png)",

@@ -2,8 +2,9 @@
 that do the same AWS work, on the same moto endpoint, interleaved in rounds.
 
 The raw side is what a hand-written function would do at the least: createOrder is a
-conditional PutItem and a SendMessage; updateOrderState a conditional UpdateItem returning
-the new item and a SendMessage (no read first); a page is one Query of the state index.
+conditional PutItem and a SendMessage; updateOrderState the handler's own conditional
+UpdateItem (history entry appended, on the same conditions) returning the new item, and a
+SendMessage; a page is one Query of the state index.
 The handler runs as deployed (API cache on: pages read whole items) with tracing off."""
 
 import json
@@ -84,26 +85,49 @@ class RawOrders:
         self._publish(order)
 
     def start(self, order_id: str) -> None:
-        """recibida -> enproceso in one conditional write, then its message."""
+        """recibida -> enproceso in the handler's one conditional write (its history entry
+        appended, its unpublished marker set, on the same conditions), then its message."""
+        now = _now()
         item = self._dynamodb.update_item(
             TableName=self._table,
             Key={resources.ORDERS_PARTITION_KEY: {"S": order_id}},
-            UpdateExpression="SET #e = :to, #k = :shard, #v = #v + :one, #u = :now",
-            ConditionExpression="#e = :from",
+            UpdateExpression="SET #e = :to, #k = :shard, #v = #v + :one, #u = :now, "
+            "#p = :now, #h = list_append(if_not_exists(#h, :none), :entry) REMOVE #m",
+            ConditionExpression="attribute_exists(#id) AND #e IN (:from) "
+            "AND attribute_not_exists(#p) AND #r < :now "
+            "AND (attribute_not_exists(#u) OR #u < :now)",
             ExpressionAttributeNames={
+                "#id": resources.ORDERS_PARTITION_KEY,
                 "#e": "estado",
                 "#k": resources.STATE_SHARD_ATTRIBUTE,
                 "#v": "version",
                 "#u": "fecha_actualizacion",
+                "#r": "fecha_registro",
+                "#p": "unpublished_since",
+                "#h": "historial",
+                "#m": "motivo_cancelacion",
             },
             ExpressionAttributeValues={
                 ":to": {"S": Estado.enproceso.value},
                 ":shard": {"S": state_shard(Estado.enproceso, order_id, SHARDS)},
                 ":from": {"S": Estado.recibida.value},
                 ":one": {"N": "1"},
-                ":now": {"S": _now()},
+                ":now": {"S": now},
+                ":none": {"L": []},
+                ":entry": {
+                    "L": [
+                        {
+                            "M": {
+                                "estado": {"S": Estado.enproceso.value},
+                                "fecha": {"S": now},
+                                "por": {"S": "api-key"},
+                            }
+                        }
+                    ]
+                },
             },
             ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )["Attributes"]
         order: dict[str, Any] = {name: next(iter(value.values())) for name, value in item.items()}
         self._publish({**order, "version": int(order["version"])})

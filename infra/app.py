@@ -5,7 +5,7 @@ finding not acknowledged in code fails the synth."""
 import sys
 
 from aws_cdk import App, Environment, Validations
-from aws_cdk.cx_api import CloudAssembly
+from aws_cdk.cx_api import CloudAssembly, SynthesisMessageLevel
 from cdk_nag import AwsSolutionsChecks
 
 from infra.stack import OrdersStack, stack_name
@@ -33,7 +33,7 @@ def error_messages(assembly: CloudAssembly) -> list[str]:
         f"{message.id}: {message.entry.data}"
         for stack in assembly.stacks
         for message in stack.messages
-        if message.level.value == "error"
+        if message.level == SynthesisMessageLevel.ERROR
     ]
 
 

@@ -1,7 +1,7 @@
 """The Lambda that resolves every field: the `resolvers/` package on Python 3.13/arm64
 with the Powertools version the tests run, allowed exactly what its code does."""
 
-from aws_cdk import Duration
+from aws_cdk import Annotations, Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -11,6 +11,8 @@ from infra.compliance import acknowledge, logical_id
 from infra.lambda_package import lambda_package
 from infra.log_groups import grant_log_writes
 from infra.queues import StateQueues
+from infra.snapstart_regions import SOURCE as SNAPSTART_REGIONS_SOURCE
+from infra.snapstart_regions import offers_snapstart
 from infra.stage import StageConfig
 from infra.storage import OrdersTables
 from resolvers.contract.function import HANDLER, lambda_environment
@@ -44,6 +46,7 @@ IDEMPOTENCY_TABLE_ACTIONS = (
     "dynamodb:DeleteItem",
 )
 QUEUE_ACTIONS = ("sqs:SendMessage",)
+SNAPSTART_WARNING_ID = "orders:snapStartRegion"
 
 
 class ResolverFunction(Construct):
@@ -98,7 +101,9 @@ class ResolverFunction(Construct):
             log_group=self.log_group,
             role=self.role,
             # The runtime hooks are in resolvers/snapstart.py (registered by the handler).
-            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
+            snap_start=(
+                lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._snap_start(config) else None
+            ),
         )
         # What AppSync invokes: the current version (published when code or configuration
         # changes), snapshotted when SnapStart is on.
@@ -106,6 +111,19 @@ class ResolverFunction(Construct):
             self, "Live", alias_name=ALIAS, version=self.function.current_version
         )
         self._acknowledge_findings()
+
+    def _snap_start(self, config: StageConfig) -> bool:
+        """SnapStart as configured, except in a Region where Lambda has none for Python:
+        there creating the function would fail, so it is turned off with a warning."""
+        if not config.snap_start or config.region is None or offers_snapstart(config.region):
+            return config.snap_start
+        Annotations.of(self).add_warning_v2(
+            SNAPSTART_WARNING_ID,
+            f"SnapStart is off: Lambda offers no SnapStart for Python in {config.region} "
+            f"({SNAPSTART_REGIONS_SOURCE}); cold starts take longer. Update "
+            "infra/snapstart_regions.py when AWS adds the Region.",
+        )
+        return False
 
     def _grant(self, actions: tuple[str, ...], *resource_arns: str) -> None:
         self.role.add_to_policy(

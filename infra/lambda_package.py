@@ -1,5 +1,7 @@
 """The Lambda's code asset: the `resolvers/` package and, beside it, Powertools and what it
-needs, at exactly the versions installed here, so the cloud runs what the tests run.
+needs, at exactly the versions of the committed lock (requirements/serve.txt, the versions
+`make test` installs too), each file checked against the lock's hashes, so the cloud runs
+what the tests run.
 
 A public Powertools layer would pin a layer number, not a package version (the two drift
 apart; layer 27 is Powertools 3.23), and is published from another account in each
@@ -12,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
 import resolvers
+from infra.python_lock import SERVE_LOCK, parse_lock
 
 RESOLVERS_DIR = Path(resolvers.__file__).resolve().parent
 # Powertools with its tracer extra, less what the Lambda runtime brings (boto3, botocore
@@ -32,12 +34,39 @@ PLATFORMS = {
     lambda_.Architecture.ARM_64.name: "manylinux2014_aarch64",
     lambda_.Architecture.X86_64.name: "manylinux2014_x86_64",
 }
+# The lock's markers, evaluated for the Lambda (Amazon Linux, CPython) rather than here.
+_MACHINES = {"manylinux2014_aarch64": "aarch64", "manylinux2014_x86_64": "x86_64"}
 IGNORED = ("__pycache__", "*.pyc")
 
 
-def pinned_requirements() -> tuple[str, ...]:
-    """The bundled distributions at the versions installed in this environment."""
-    return tuple(f"{name}=={version(name)}" for name in BUNDLED_DISTRIBUTIONS)
+def lambda_environment_markers(python_version: str, platform: str) -> dict[str, str]:
+    return {
+        "python_version": python_version,
+        "python_full_version": f"{python_version}.0",
+        "platform_machine": _MACHINES[platform],
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+
+
+def locked_requirements(
+    python_version: str, platform: str, lock: Path = SERVE_LOCK
+) -> tuple[str, ...]:
+    """The bundled distributions as the lock pins them for the Lambda, with their hashes."""
+    environment = lambda_environment_markers(python_version, platform)
+    wanted = set(BUNDLED_DISTRIBUTIONS)
+    found = {
+        entry.name: entry.requirement_line()
+        for entry in parse_lock(lock.read_text())
+        if entry.name in wanted and entry.applies(environment)
+    }
+    missing = wanted - set(found)
+    if missing:
+        raise RuntimeError(f"{lock} pins no {sorted(missing)} for the Lambda: run make lock")
+    return tuple(found[name] for name in BUNDLED_DISTRIBUTIONS)
 
 
 @functools.cache
@@ -45,6 +74,9 @@ def _dependencies(python_version: str, platform: str, requirements: tuple[str, .
     """The requirements installed for the Lambda's platform, once per synth process."""
     target = Path(tempfile.mkdtemp(prefix="orders-lambda-deps-"))
     atexit.register(shutil.rmtree, target, ignore_errors=True)
+    requirements_file = target.with_suffix(".txt")
+    requirements_file.write_text("\n".join(requirements) + "\n")
+    atexit.register(requirements_file.unlink, missing_ok=True)
     command = [
         sys.executable,
         "-m",
@@ -54,6 +86,8 @@ def _dependencies(python_version: str, platform: str, requirements: tuple[str, .
         "--disable-pip-version-check",
         # Exactly the list: dependencies the runtime has (botocore) stay out.
         "--no-deps",
+        # Every file checked against the lock.
+        "--require-hashes",
         # No bytecode: the asset hash then depends on the packages alone.
         "--no-compile",
         "--only-binary=:all:",
@@ -65,9 +99,10 @@ def _dependencies(python_version: str, platform: str, requirements: tuple[str, .
         python_version,
         "--target",
         str(target),
-        *requirements,
+        "-r",
+        str(requirements_file),
     ]
-    # A fixed command line: this interpreter's pip and pinned names from our own metadata.
+    # A fixed command line: this interpreter's pip and the pins of our own lock.
     done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         raise RuntimeError(f"pip could not fetch the Lambda's dependencies:\n{done.stderr}")
@@ -88,7 +123,11 @@ class _LambdaPackage:
         shutil.copytree(
             RESOLVERS_DIR, output / RESOLVERS_DIR.name, ignore=shutil.ignore_patterns(*IGNORED)
         )
-        dependencies = _dependencies(self.python_version, self.platform, pinned_requirements())
+        dependencies = _dependencies(
+            self.python_version,
+            self.platform,
+            locked_requirements(self.python_version, self.platform),
+        )
         shutil.copytree(dependencies, output, dirs_exist_ok=True)
         return True
 

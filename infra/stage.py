@@ -1,5 +1,6 @@
 """What differs between the `dev` and `prod` deployments, read from CDK context."""
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,6 +48,10 @@ class StageConfig:
     # Lambda SnapStart on the resolver function's published versions (context `snapStart`,
     # on in prod): a cold start resumes a snapshot taken after init (bench/report.md, 2.).
     snap_start: bool = False
+    # The Region deployed to, when synthesis knows it: context `region`, else the one the CDK
+    # command line resolved from the deploying profile (CDK_DEFAULT_REGION). The stack itself
+    # stays environment-agnostic.
+    region: str | None = None
 
     @property
     def is_prod(self) -> bool:
@@ -54,8 +59,15 @@ class StageConfig:
 
     @property
     def removal_policy(self) -> RemovalPolicy:
-        """Production data outlives the stack; a dev stack cleans up after itself."""
-        return RemovalPolicy.RETAIN if self.is_prod else RemovalPolicy.DESTROY
+        """Production data outlives the stack; a dev stack cleans up after itself.
+
+        Prod retains on update and delete but not when the stack operation that created the
+        resource rolls back: CloudFormation's `RetainExceptOnCreate`, see
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+        The tables and queues have fixed names, so a plain `Retain` would leave them behind
+        after a failed first deploy and the retry would fail on "already exists". A replaced
+        resource is still kept (`UpdateReplacePolicy: Retain`)."""
+        return RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if self.is_prod else RemovalPolicy.DESTROY
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -93,7 +105,13 @@ class StageConfig:
             alarm_email=str(email) if email else None,
             scale=_scale_from_context(node, DEFAULT_SCALE[stage]),
             snap_start=_flag(node.try_get_context("snapStart"), default=stage is Stage.prod),
+            region=_region(node),
         )
+
+
+def _region(node: Node) -> str | None:
+    raw = node.try_get_context("region") or os.environ.get("CDK_DEFAULT_REGION")
+    return str(raw) if raw else None
 
 
 def _flag(raw: object, *, default: bool) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from resolvers.adapters import aws_clients
 from resolvers.adapters.deadline import InvocationDeadline
-from resolvers.adapters.idempotency import ClientTokens
+from resolvers.adapters.idempotent_creation import PowertoolsIdempotentCreation
 from resolvers.adapters.orders_table import OrdersTable
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.adapters.state_queues import StateQueues
@@ -29,14 +29,14 @@ class Application:
     # 0: the API cache is off, so every read projects its selection set.
     cache_ttl_seconds: int
     # Present when createOrder's clientToken goes through Powertools idempotency.
-    client_tokens: ClientTokens | None = None
+    idempotent_creation: PowertoolsIdempotentCreation | None = None
     # Started with each invocation's context, so writes know the time left.
     deadline: InvocationDeadline | None = None
 
     def start_invocation(self, context: Any) -> None:
         """Tell the adapters that read the Lambda context about this invocation's."""
-        if self.client_tokens is not None:
-            self.client_tokens.register_lambda_context(context)
+        if self.idempotent_creation is not None:
+            self.idempotent_creation.register_lambda_context(context)
         if self.deadline is not None:
             self.deadline.start(context)
 
@@ -50,7 +50,7 @@ def build(
 ) -> Application:
     """The real adapters; pass clients to observe or fault their calls, a clock to fix time."""
     dynamodb = dynamodb or aws_clients.dynamodb_client()
-    client_tokens = ClientTokens(dynamodb, settings.idempotency_table)
+    idempotent_creation = PowertoolsIdempotentCreation(dynamodb, settings.idempotency_table)
     deadline = InvocationDeadline()
     service = OrderService(
         repository=OrdersTable(dynamodb, settings.orders_table, state_shards=settings.state_shards),
@@ -59,14 +59,14 @@ def build(
         ),
         clock=clock,
         page_tokens=StateQueryTokens(),
-        creation_guard=client_tokens,
+        idempotent_creation=idempotent_creation,
         deadline=deadline,
         seconds_to_write_and_undo=aws_clients.WORST_CASE_COMPENSATED_SECONDS,
     )
     return Application(
         service=service,
         cache_ttl_seconds=settings.cache_ttl_seconds,
-        client_tokens=client_tokens,
+        idempotent_creation=idempotent_creation,
         deadline=deadline,
     )
 

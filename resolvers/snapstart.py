@@ -20,6 +20,7 @@ import random
 import boto3
 
 from resolvers.adapters.aws_clients import CLIENT_CONFIG
+from resolvers.adapters.idempotent_creation import import_powertools_idempotency
 
 # Explicit placeholder credentials: the session resolves (and caches) none before the
 # snapshot. Never used to sign anything: the priming clients make no call.
@@ -37,7 +38,7 @@ def before_snapshot() -> None:
             aws_access_key_id=_PLACEHOLDER_KEY_ID,
             aws_secret_access_key=_PLACEHOLDER_SECRET,
         )
-    from resolvers.adapters import idempotent_creation  # noqa: F401  # imported for its cost
+    import_powertools_idempotency()
 
 
 def after_restore() -> None:

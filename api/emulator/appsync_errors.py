@@ -4,7 +4,7 @@ before any resolver ran (with `data` null and no `errorType`), and the 401 of a 
 from collections.abc import Mapping
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo, Node
 
 UNAUTHORIZED_BODY: dict[str, Any] = {
     "errors": [
@@ -49,6 +49,26 @@ class ResolverError(GraphQLError):
         cls, error: Mapping[str, Any], info: GraphQLResolveInfo[Any]
     ) -> "ResolverError":
         return cls(str(error.get("message", "")), str(error.get("type", "")), info)
+
+
+class RequestError(GraphQLError):
+    """A request AppSync refuses, with an `errorType`, before any resolver runs (a limit):
+    `data` null and no path."""
+
+    def __init__(self, message: str, error_type: str, node: Node) -> None:
+        super().__init__(message, nodes=[node])
+        self.error_type = error_type
+
+    @property
+    def formatted(self) -> dict[str, Any]:  # type: ignore[override]
+        return {
+            "path": None,
+            "data": None,
+            "errorType": self.error_type,
+            "errorInfo": None,
+            "locations": _locations(self),
+            "message": self.message,
+        }
 
 
 def schema_error(error: GraphQLError, message: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ finds the port free and the last periodic snapshot in place)."""
 
 import argparse
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -85,7 +86,7 @@ class EmbeddedAwsProcess:
 
 def _serve(host: str, port: int, state_path: Path | None) -> int:
     # Imported here: the parent process never loads moto.
-    from api.emulator import sqs_model
+    from api.emulator import cognito_mfa, sqs_model
     from api.emulator.embedded_aws import EmbeddedAws
     from api.emulator.persistence import AwsState, RequestGate
 
@@ -93,6 +94,10 @@ def _serve(host: str, port: int, state_path: Path | None) -> int:
     # moto's server logs every AWS call; the console keeps the emulator's own lines.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     sqs_model.install()
+    # moto accepts any MFA code unless told to check it; the local pool checks TOTP codes
+    # against the secret it hands out, as Cognito does. And one Cognito behaviour moto lacks.
+    os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
+    cognito_mfa.require_mfa_setup_on_password_sign_in()
     gate = RequestGate() if state_path else None
     state = AwsState(state_path, gate) if state_path and gate else None
     try:

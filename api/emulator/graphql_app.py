@@ -2,14 +2,14 @@
 subscriptions over graphql-transport-ws), AppSync's real-time protocol at `/graphql/realtime`,
 the board at `/`, `/health` and `/_emulator/stats`."""
 
-import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cross_web import AsyncHTTPRequestAdapter
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.error import GraphQLSyntaxError
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -29,11 +29,13 @@ from strawberry.types import ExecutionResult
 
 from api.emulator import http_errors
 from api.emulator.appsync_errors import UNAUTHORIZED_BODY, ResolverError
+from api.emulator.callers import Authenticator, Caller, Refused
 from api.emulator.query_limits import query_limits_extension
 from api.emulator.realtime import RealtimeEndpoint
 from api.emulator.request_errors import appsync_request_errors, operation_error
 from api.emulator.resolver_event import raw_variables
-from api.emulator.runtime import LocalAppSync
+from api.emulator.runtime import CALLER, LocalAppSync
+from api.emulator.sigv4 import SignedRequest
 from api.emulator.strawberry_internals import graphql_schema
 from api.emulator.subscription_errors import subscription_responses_extension
 from api.emulator.web import explorer_page, web_routes
@@ -41,7 +43,8 @@ from api.schema import build_schema
 from resolvers.contract.limits import QueryLimits, query_limits
 from resolvers.contract.resources import LOCAL_STAGE
 
-API_KEY_HEADER = "x-api-key"
+# Where the HTTP view keeps the authenticated caller in the ASGI scope, for get_context.
+_SCOPE_CALLER = "orders.caller"
 
 
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[dict[str, Any], None]):
@@ -52,11 +55,12 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[dict[str, Any], None]):
 
 
 class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
-    """strawberry's ASGI view with AppSync's API key check and error shapes."""
+    """strawberry's ASGI view with AppSync's authorization (key, user pool token, IAM) and
+    its error shapes."""
 
     graphql_transport_ws_handler_class = _TransportWSHandler
 
-    def __init__(self, runtime: LocalAppSync, api_key: str, limits: QueryLimits) -> None:
+    def __init__(self, runtime: LocalAppSync, callers: Authenticator, limits: QueryLimits) -> None:
         served = build_schema([query_limits_extension(limits), subscription_responses_extension()])
         self.served_schema = served  # also behind /graphql/realtime
         super().__init__(
@@ -65,30 +69,66 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self._runtime = runtime
-        self._api_key = api_key
+        self._callers = callers
         self._graphql_schema = graphql_schema(served)
 
-    def authorized(self, headers: Mapping[str, Any]) -> bool:
-        sent = headers.get(API_KEY_HEADER)
-        return isinstance(sent, str) and hmac.compare_digest(sent, self._api_key)
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in {"GET", "POST"}:
+            refused = http_errors.refusal(405, http_errors.ONLY_GET_AND_POST)
+            await refused(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] != "GET":
             headers = Request(scope).headers
-            if not self.authorized(headers):
-                await http_errors.unauthorized()(scope, receive, send)
-                return
+            # A SigV4 signature covers the body: it is read before the caller is known.
             body = await http_errors.read_body(receive)
+            signed = SignedRequest(
+                method=scope["method"],
+                path=scope.get("raw_path", scope["path"].encode()).decode("latin-1"),
+                query=scope.get("query_string", b"").decode("latin-1"),
+                headers=dict(headers.items()),
+                body=body,
+            )
+            try:
+                if "authorization" in headers:
+                    # A token's first check may ask the embedded AWS (the pool's keys, the
+                    # user's email): off the event loop. The key is checked in place.
+                    scope[_SCOPE_CALLER] = await run_in_threadpool(
+                        self._callers.authenticate, headers, signed, _client_ip(scope)
+                    )
+                else:
+                    scope[_SCOPE_CALLER] = self._callers.authenticate(
+                        headers, signed, _client_ip(scope)
+                    )
+            except Refused as refused:
+                await refused.response()(scope, receive, send)
+                return
             problem = http_errors.malformed_request(body, headers.get("content-type"))
             if problem is not None:
                 refusal = http_errors.error_response(400, http_errors.MALFORMED, problem)
                 await refusal(scope, receive, send)
                 return
+            # Read as JSON whatever the client named it (no content type, or
+            # application/graphql): strawberry would refuse those in plain text.
+            http_errors.name_json(scope)
             receive = http_errors.replay(body, receive)
+        if scope["type"] == "http":
+            # strawberry's own refusals (an operation type POST cannot run, a method) in
+            # AppSync's JSON shape instead of its plain text.
+            try:
+                response = await self.run(Request(scope, receive))
+            except HTTPException as refused:
+                response = http_errors.refusal(refused.status_code, refused.reason)
+            await response(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> dict[str, Any]:
-        return {"request": request, "response": response, "runtime": self._runtime}
+        return {
+            "request": request,
+            "response": response,
+            "runtime": self._runtime,
+            CALLER: request.scope.get(_SCOPE_CALLER),
+        }
 
     async def on_ws_connect(self, context: dict[str, Any]) -> None:
         params = context.get("connection_params")
@@ -99,8 +139,25 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
             nested if isinstance(nested, Mapping) else {},
             context["request"].headers,
         ]
-        if not any(self.authorized(headers) for headers in candidates):
+        source_ip = _client_ip(context["request"].scope)
+        caller = await run_in_threadpool(self._ws_caller, candidates, source_ip)
+        if caller is None:
             raise ConnectionRejectionError(UNAUTHORIZED_BODY)
+        # strawberry hands this context to every operation of the connection.
+        context[CALLER] = caller
+
+    def _ws_caller(
+        self, candidates: list[Mapping[str, Any]], source_ip: str | None
+    ) -> Caller | None:
+        """graphql-transport-ws is not AppSync's protocol: the key or a token, from the
+        connection parameters or the handshake's headers (no signed form exists for it)."""
+        for headers in candidates:
+            lowered = {str(name).lower(): value for name, value in headers.items()}
+            try:
+                return self._callers.authenticate(lowered, None, source_ip)
+            except Refused:
+                continue
+        return None
 
     async def execute_single(
         self,
@@ -140,6 +197,11 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
         return explorer_page()  # the project's own explorer, served offline (api.emulator.web)
 
 
+def _client_ip(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return str(client[0]) if client else None
+
+
 def _from_resolver(error: GraphQLError) -> bool:
     return isinstance(error, ResolverError) or error.path is not None
 
@@ -168,15 +230,16 @@ def build_app(
     *,
     share_key: bool = False,
     keepalive_seconds: float | None = None,
+    callers: Authenticator | None = None,
 ) -> Starlette:
     """`describe` tells /health what is provisioned; the app is built only afterwards.
     The emulator serves as the `local` stage: dev's limits, introspection on.
     `share_key`: the pages may be given the key (the server listens on loopback only).
-    `keepalive_seconds`: the period of real-time `ka` messages (None: only the first)."""
-    graphql = AppSyncGraphQL(runtime, api_key, limits or query_limits(LOCAL_STAGE))
-    realtime = RealtimeEndpoint(
-        graphql.served_schema, runtime, graphql.authorized, keepalive_seconds
-    )
+    `keepalive_seconds`: the period of real-time `ka` messages (None: only the first).
+    `callers`: the authorization modes served (default: the API key alone)."""
+    callers = callers or Authenticator(api_key)
+    graphql = AppSyncGraphQL(runtime, callers, limits or query_limits(LOCAL_STAGE))
+    realtime = RealtimeEndpoint(graphql.served_schema, runtime, callers, keepalive_seconds)
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", **describe()})
@@ -197,7 +260,8 @@ def build_app(
             ),
         ],
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the view, which refuses the others in AppSync's shape.
+            Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             WebSocketRoute("/graphql/realtime", realtime),
             *web_routes(api_key, share_key=share_key),

@@ -21,10 +21,12 @@ ERROR_TYPE_HEADER = "x-amzn-ErrorType"
 EXPOSED_HEADERS = (REQUEST_ID_HEADER, ERROR_TYPE_HEADER)
 
 MALFORMED = "MalformedHttpRequestException"
+BAD_REQUEST = "BadRequestException"
 UNAUTHORIZED = "UnauthorizedException"
 EMPTY_BODY = "Request body is empty."
 UNPARSABLE = "Unable to parse GraphQL query."
 NOT_AUTHORIZED = "You are not authorized to make this call."
+ONLY_GET_AND_POST = "GraphQL only supports GET and POST requests."
 # What the emulator reads as a JSON request body; anything else named is refused.
 _JSON_TYPES = frozenset({"application/json", "application/graphql"})
 
@@ -60,7 +62,23 @@ def malformed_request(body: bytes, content_type: str | None) -> str | None:
         return UNPARSABLE
     if not isinstance(request.get("operationName"), str | None):
         return UNPARSABLE
+    if not isinstance(request.get("extensions"), Mapping | None):
+        return UNPARSABLE
     return None
+
+
+def name_json(scope: Scope) -> None:
+    """Name a body `malformed_request` accepted as JSON, for the GraphQL view after it."""
+    headers = MutableHeaders(scope=scope)
+    headers["content-type"] = "application/json"
+
+
+def refusal(status: int, reason: str) -> JSONResponse:
+    """A refusal of the GraphQL view in AppSync's shape: a request AppSync cannot take as
+    one (400) is malformed; any other status keeps its number and says why."""
+    if status == 400:
+        return error_response(400, MALFORMED, reason)
+    return error_response(status, BAD_REQUEST, reason)
 
 
 async def read_body(receive: Receive) -> bytes:

@@ -10,6 +10,7 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
@@ -69,7 +70,13 @@ class LocalAws:
         client: SQSClient = self._client("sqs", config)
         return client
 
-    def _client(self, service: Literal["dynamodb", "sqs"], config: Config | None = None) -> Any:
+    def cognito(self) -> "CognitoIdentityProviderClient":
+        client: CognitoIdentityProviderClient = self._client("cognito-idp")
+        return client
+
+    def _client(
+        self, service: Literal["dynamodb", "sqs", "cognito-idp"], config: Config | None = None
+    ) -> Any:
         credentials = self.credentials()
         return boto3.client(
             service,

@@ -1,9 +1,10 @@
-"""Keeping the embedded AWS across restarts. moto runs in this process, so its DynamoDB and
-SQS backends are Python objects: tables with their items, queues with their messages in
-order (moto deduplicates a FIFO message against the messages still in its queue, so that
-state travels with them). They are pickled, as LocalStack persists moto's state, into one
-file of the data directory: every SNAPSHOT_SECONDS when a request came in since the last
-snapshot, and once more at shutdown. A SIGKILL therefore loses at most the requests of the
+"""Keeping the embedded AWS across restarts. moto runs in this process, so its DynamoDB,
+SQS and Cognito backends are Python objects: tables with their items, queues with their
+messages in order (moto deduplicates a FIFO message against the messages still in its queue,
+so that state travels with them), the user pool with its users, groups and app client.
+They are pickled, as LocalStack persists moto's state, into one file of the data directory:
+every SNAPSHOT_SECONDS when a request came in since the last snapshot, and once more at
+shutdown. A SIGKILL therefore loses at most the requests of the
 last interval, and the file is always a whole snapshot (data_dir.write_atomically).
 
 A snapshot must not see a request half-applied, so every request to moto holds a shared
@@ -22,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from joserfc.jwk import RSAKey
+from moto.cognitoidp.models import cognitoidp_backends
 from moto.dynamodb.models import dynamodb_backends
 from moto.sqs.models import sqs_backends
 
@@ -30,7 +33,11 @@ from api.emulator.data_dir import DataDirError, write_atomically
 logger = logging.getLogger(__name__)
 
 # moto's per-service registries: account id → region → backend.
-BACKENDS: dict[str, Any] = {"dynamodb": dynamodb_backends, "sqs": sqs_backends}
+BACKENDS: dict[str, Any] = {
+    "dynamodb": dynamodb_backends,
+    "sqs": sqs_backends,
+    "cognitoidp": cognitoidp_backends,
+}
 SNAPSHOT_SECONDS = 1.0
 # What a SIGKILL can lose, as the README states it: one interval, plus the time a snapshot
 # of a large state takes to write.
@@ -173,6 +180,12 @@ def _fresh_lock(lock: Any) -> tuple[Any, ...]:
     return (threading.RLock if isinstance(lock, _LOCK_TYPES[1]) else threading.Lock), ()
 
 
+def _rsa_key(key: RSAKey) -> tuple[Any, ...]:
+    # Each moto user pool holds its signing key as a joserfc key around a `cryptography`
+    # key object, which does not pickle: it travels as its JWK.
+    return RSAKey.import_key, (key.as_dict(private=True),)
+
+
 def _dumps(value: object) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
@@ -180,5 +193,6 @@ def _dumps(value: object) -> bytes:
     pickler.dispatch_table[threading.Condition] = _fresh_condition
     for lock_type in _LOCK_TYPES:
         pickler.dispatch_table[lock_type] = _fresh_lock
+    pickler.dispatch_table[RSAKey] = _rsa_key
     pickler.dump(value)
     return buffer.getvalue()

@@ -3,16 +3,33 @@
 deeper than the depth limit gets a `QueryDepthLimitReached` error (thrown up to its first
 nullable parent), and once the resolver count is reached, each further resolver gets a
 `ResolverExecutionLimitReached` error and does not run. The request still runs: the
-fields within the limits keep their data."""
+fields within the limits keep their data.
 
-from collections.abc import Callable
+Introspection: AppSync's guide does not say whether its fields count toward the depth
+limit, and no public report of its behaviour was found, so the emulator takes the safe
+reading: they count. A field's depth is checked as it resolves, but introspection data ends
+early (`ofType` is null below a named type), so a selection nested past the limit would
+never resolve and never be refused. Introspection selections are therefore measured on the
+document itself (fragments followed), and one past the limit refuses the request before
+anything runs."""
+
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
-from graphql import GraphQLResolveInfo
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
 from strawberry.extensions import SchemaExtension
 
-from api.emulator.appsync_errors import ResolverError
+from api.emulator.appsync_errors import RequestError, ResolverError
 from resolvers.contract.fields import RESOLVER_FIELDS
 from resolvers.contract.limits import QueryLimits
 
@@ -26,6 +43,65 @@ def field_depth(info: GraphQLResolveInfo[Any]) -> int:
     return sum(1 for key in info.path.as_list() if isinstance(key, str))
 
 
+def is_introspection(name: str) -> bool:
+    # Introspection's entry fields (`__schema`, `__type`); `__typename` is a leaf.
+    return name in {"__schema", "__type"}
+
+
+def introspection_depth(
+    selections: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    depth: int = 0,
+    inside: bool = False,
+    seen: frozenset[str] = frozenset(),
+) -> int:
+    """The deepest field of an introspection selection in `selections` (0 when none):
+    each field is a level, fragments and inline fragments are not."""
+    deepest = 0
+    for selection in selections.selections if selections else ():
+        if isinstance(selection, FieldNode):
+            entering = inside or is_introspection(selection.name.value)
+            below = introspection_depth(
+                selection.selection_set, fragments, depth + 1, entering, seen
+            )
+            deepest = max(deepest, depth + 1 if entering else 0, below)
+        elif isinstance(selection, InlineFragmentNode):
+            deepest = max(
+                deepest,
+                introspection_depth(selection.selection_set, fragments, depth, inside, seen),
+            )
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:  # a cycle is validation's to report
+                deepest = max(
+                    deepest,
+                    introspection_depth(
+                        fragments[name].selection_set, fragments, depth, inside, seen | {name}
+                    ),
+                )
+    return deepest
+
+
+def introspection_depth_rule(limit: int) -> type[ASTValidationRule]:
+    class IntrospectionDepth(ASTValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            fragments = {
+                d.name.value: d
+                for d in self.context.document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            if introspection_depth(node.selection_set, fragments) > limit:
+                self.report_error(
+                    RequestError(
+                        f"The query depth exceeds the limit of {limit}.",
+                        QUERY_DEPTH_LIMIT_REACHED,
+                        node,
+                    )
+                )
+
+    return IntrospectionDepth
+
+
 def is_resolver(info: GraphQLResolveInfo[Any]) -> bool:
     return (info.parent_type.name, info.field_name) in _RESOLVER_PATHS
 
@@ -37,6 +113,13 @@ class QueryLimitsExtension(SchemaExtension):
         super().__init__()
         self._limits = limits
         self._resolvers_started = 0
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.validation_rules = (
+            *self.execution_context.validation_rules,
+            introspection_depth_rule(self._limits.depth),
+        )
+        yield
 
     def resolve(
         self,

@@ -3,30 +3,35 @@ Apollo links and plain WebSocket clients speak (AWS AppSync Developer Guide, "Bu
 real-time WebSocket client"). The subscriptions are the schema's, fed by the same mutation feed
 as graphql-transport-ws on `/graphql`: same filters, same fields.
 
-The key travels twice, as in AppSync: in the handshake (a `header` query parameter, or the
-`header-<base64url JSON>` subprotocol beside `graphql-ws` that Amplify v6 sends) and in each
-`start` message's `payload.extensions.authorization`."""
+The authorization travels twice, as in AppSync: in the handshake (a `header` query parameter,
+or the `header-<base64url JSON>` subprotocol beside `graphql-ws` that Amplify v6 sends) and in
+each `start` message's `payload.extensions.authorization`. Each is one of AppSync's three
+forms: `{"host", "x-api-key"}`, `{"host", "Authorization": <user pool token>}`, or the
+headers of a SigV4 signature (IAM): for the handshake, of a POST of `{}` to
+`/graphql/connect`; for a `start`, of a POST of its `data` to `/graphql`."""
 
 import asyncio
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import aclosing, suppress
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from graphql.error import GraphQLSyntaxError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from api.emulator.appsync_errors import UNAUTHORIZED_BODY
+from api.emulator.callers import UNAUTHORIZED, Authenticator, Caller, Refused
 from api.emulator.request_errors import appsync_request_errors
 from api.emulator.resolver_event import raw_variables
-from api.emulator.runtime import ON_SUBSCRIBED, LocalAppSync
+from api.emulator.runtime import CALLER, ON_SUBSCRIBED, LocalAppSync
+from api.emulator.sigv4 import SignedRequest
 from api.emulator.strawberry_internals import graphql_schema
 
 SUBPROTOCOL = "graphql-ws"
@@ -34,15 +39,17 @@ HEADER_SUBPROTOCOL_PREFIX = "header-"
 # What AppSync announces in connection_ack: the longest a client should wait for a `ka`.
 CONNECTION_TIMEOUT_MS = 300_000
 
+# What the IAM form of each message signs (the guide's "IAM" header examples).
+CONNECT_PATH, CONNECT_BODY = "/graphql/connect", b"{}"
+START_PATH = "/graphql"
+
 Message = dict[str, Any]
-Authorizer = Callable[[Mapping[str, Any]], bool]
 
 
-def _unauthorized(code: int | None = None) -> list[dict[str, Any]]:
-    error: dict[str, Any] = dict(UNAUTHORIZED_BODY["errors"][0])
-    if code is not None:
-        error["errorCode"] = code
-    return [error]
+def _connection_error_code(refusal: Refused) -> int:
+    # AppSync's connection_error carries 401 for a refused key or token, and 400 for a
+    # refused signature (sony/appsync-client-go#28 records both IAM ones).
+    return 401 if refusal.status == UNAUTHORIZED.status else 400
 
 
 def _unsupported(what: str) -> list[dict[str, Any]]:
@@ -62,12 +69,12 @@ class RealtimeEndpoint:
         self,
         schema: strawberry.Schema,
         runtime: LocalAppSync,
-        authorized: Authorizer,
+        callers: Authenticator,
         keepalive_seconds: float | None,
     ) -> None:
         self._schema = schema
         self._runtime = runtime
-        self._authorized = authorized
+        self._callers = callers
         self._keepalive_seconds = keepalive_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -75,7 +82,7 @@ class RealtimeEndpoint:
             WebSocket(scope, receive, send),
             self._schema,
             self._runtime,
-            self._authorized,
+            self._callers,
             self._keepalive_seconds,
         )
         await connection.serve()
@@ -115,30 +122,47 @@ class _Connection:
         websocket: WebSocket,
         schema: strawberry.Schema,
         runtime: LocalAppSync,
-        authorized: Authorizer,
+        callers: Authenticator,
         keepalive_seconds: float | None,
     ) -> None:
         self._websocket = websocket
         self._schema = schema
         self._runtime = runtime
-        self._authorized = authorized
+        self._callers = callers
         self._keepalive_seconds = keepalive_seconds
         self._outbox: asyncio.Queue[Message | None] = asyncio.Queue()
         self._operations: dict[str, asyncio.Task[None]] = {}
         self._keepalive: asyncio.Task[None] | None = None
 
-    def _allows(self, headers: Mapping[str, Any] | None) -> bool:
-        return isinstance(headers, Mapping) and self._authorized(_lowercase_keys(headers))
+    async def _caller(
+        self, headers: Mapping[str, Any] | None, path: str, body: bytes
+    ) -> Caller | Refused:
+        """Who sent this authorization map, or AppSync's refusal; `path` and `body` are what
+        its IAM form signs."""
+        if not isinstance(headers, Mapping):
+            return UNAUTHORIZED
+        lowered = {name: str(value) for name, value in _lowercase_keys(headers).items()}
+        signed = SignedRequest("POST", path, "", lowered, body)
+        client = self._websocket.scope.get("client")
+        try:
+            return await run_in_threadpool(
+                self._callers.authenticate, lowered, signed, str(client[0]) if client else None
+            )
+        except Refused as refusal:
+            return refusal
 
     async def serve(self) -> None:
         offered = self._websocket.scope.get("subprotocols", [])
         await self._websocket.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
         writer = asyncio.create_task(self._write())
         try:
-            if self._allows(handshake_header(self._websocket)):
-                await self._read()
+            connecting = await self._caller(
+                handshake_header(self._websocket), CONNECT_PATH, CONNECT_BODY
+            )
+            if isinstance(connecting, Refused):
+                await self._refuse(connecting)
             else:
-                await self._refuse()
+                await self._read()
         finally:
             for task in [*self._operations.values(), self._keepalive]:
                 if task is not None:
@@ -150,11 +174,12 @@ class _Connection:
                 with suppress(RuntimeError, WebSocketDisconnect):
                     await self._websocket.close()
 
-    async def _refuse(self) -> None:
+    async def _refuse(self, refusal: Refused) -> None:
         # AppSync accepts the upgrade and answers the client's first message with a
         # connection_error (401), after which the client gives up instead of retrying.
         if await self._receive() is not None:
-            self._send({"type": "connection_error", "payload": {"errors": _unauthorized(401)}})
+            errors = refusal.errors(_connection_error_code(refusal))
+            self._send({"type": "connection_error", "payload": {"errors": errors}})
 
     async def _read(self) -> None:
         while (text := await self._receive()) is not None:
@@ -167,7 +192,7 @@ class _Connection:
                 self._acknowledge()
             elif kind == "start":
                 assert isinstance(message, dict)
-                self._start(message)
+                await self._start(message)
             elif kind == "stop":
                 assert isinstance(message, dict)
                 await self._stop(message)
@@ -197,7 +222,7 @@ class _Connection:
             await asyncio.sleep(period)
             self._send({"type": "ka"})
 
-    def _start(self, message: Message) -> None:
+    async def _start(self, message: Message) -> None:
         operation_id = message.get("id")
         payload = message.get("payload")
         if not isinstance(operation_id, str) or not operation_id or not isinstance(payload, dict):
@@ -205,8 +230,11 @@ class _Connection:
             return
         extensions = payload.get("extensions")
         authorization = extensions.get("authorization") if isinstance(extensions, dict) else None
-        if not self._allows(authorization):
-            self._error(operation_id, _unauthorized())
+        data = payload.get("data")
+        signed_body = data.encode() if isinstance(data, str) else b""
+        caller = await self._caller(authorization, START_PATH, signed_body)
+        if isinstance(caller, Refused):
+            self._error(operation_id, caller.errors())
             return
         if operation_id in self._operations:
             self._error(
@@ -223,7 +251,7 @@ class _Connection:
         if isinstance(request, list):
             self._error(operation_id, request)
             return
-        task = asyncio.create_task(self._run(operation_id, *request))
+        task = asyncio.create_task(self._run(operation_id, caller, *request))
         self._operations[operation_id] = task
         task.add_done_callback(lambda done: self._forget(operation_id, done))
 
@@ -242,7 +270,12 @@ class _Connection:
         self._send({"type": "complete", "id": operation_id})
 
     async def _run(
-        self, operation_id: str, query: str, variables: dict[str, Any], operation_name: str | None
+        self,
+        operation_id: str,
+        caller: Caller,
+        query: str,
+        variables: dict[str, Any],
+        operation_name: str | None,
     ) -> None:
         raw_variables.set(variables)
         subscribed = False
@@ -252,7 +285,12 @@ class _Connection:
             subscribed = True
             self._send({"type": "start_ack", "id": operation_id})
 
-        context = {"request": self._websocket, "runtime": self._runtime, ON_SUBSCRIBED: acknowledge}
+        context = {
+            "request": self._websocket,
+            "runtime": self._runtime,
+            CALLER: caller,
+            ON_SUBSCRIBED: acknowledge,
+        }
         source = await self._schema.subscribe(
             query, variable_values=variables, context_value=context, operation_name=operation_name
         )

@@ -43,7 +43,7 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 
-from api.emulator.appsync_errors import schema_error
+from api.emulator.appsync_errors import RequestError, schema_error
 
 _VARIABLE = re.compile(
     r"^Variable '\$(?P<name>\w+)' has invalid value(?: at (?P<at>\S+))?: (?P<why>.*)$", re.S
@@ -72,7 +72,12 @@ def operation_error(names: Sequence[str | None], operation_name: str | None) -> 
 def appsync_request_errors(
     schema: GraphQLSchema, errors: list[GraphQLError]
 ) -> list[dict[str, Any]]:
-    return [schema_error(error, _reworded(schema, error)) for error in errors]
+    return [
+        error.formatted
+        if isinstance(error, RequestError)
+        else schema_error(error, _reworded(schema, error))
+        for error in errors
+    ]
 
 
 def _reworded(schema: GraphQLSchema, error: GraphQLError) -> str:

@@ -29,14 +29,19 @@ raw_variables: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.Co
 )
 
 
-def resolver_event(info: GraphQLResolveInfo[Any], headers: Mapping[str, str]) -> dict[str, Any]:
-    """AppSync's context for a root field with API-key auth (identity null, source null),
-    JSON round-tripped as it would be on its way to Lambda."""
+def resolver_event(
+    info: GraphQLResolveInfo[Any],
+    headers: Mapping[str, str],
+    identity: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """AppSync's context for a root field (source null), JSON round-tripped as it would be
+    on its way to Lambda. `identity` is the caller's, as api.emulator.callers builds it for
+    each authorization mode (null for the API key)."""
     variables = _client_variables(info)
     field = info.field_nodes[0]
     event = {
         "arguments": _arguments(field, variables, info),
-        "identity": None,
+        "identity": identity,
         "source": None,
         "request": {
             "headers": {name.lower(): value for name, value in headers.items()},

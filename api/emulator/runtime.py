@@ -1,7 +1,8 @@
-"""What AppSync does around each Lambda resolver, played locally: build the resolver event,
-answer from the API cache when it may, invoke the Lambda, apply the response handler
-(`util.error` for `{"error": …}`, cache eviction after mutations) and publish mutation
-responses to the subscriptions that asked for them."""
+"""What AppSync does around each Lambda resolver, played locally: check the caller against
+the field's auth directives, build the resolver event with the caller's identity, answer
+from the API cache when it may, invoke the Lambda, apply the response handler (`util.error`
+for `{"error": …}`, cache eviction after mutations) and publish mutation responses to the
+subscriptions that asked for them."""
 
 import logging
 import secrets
@@ -13,6 +14,8 @@ from typing import Any
 from strawberry.types import Info
 
 from api.emulator.appsync_errors import LAMBDA_UNHANDLED, LAMBDA_UNHANDLED_MESSAGE, ResolverError
+from api.emulator.callers import ApiKeyCaller, Caller, appsync_identity
+from api.emulator.field_auth import FieldAuth, not_authorized
 from api.emulator.lambda_function import Function
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.resolver_event import client_shaped, resolver_event
@@ -23,6 +26,8 @@ from resolvers.contract.fields import MUTATIONS, RESOLVER_FIELDS, ResolverField
 logger = logging.getLogger(__name__)
 # A context entry: called once a subscription is registered (the real-time protocol's start_ack).
 ON_SUBSCRIBED = "on_subscribed"
+# A context entry: who calls (api.emulator.callers), set where the request was authorized.
+CALLER = "caller"
 
 
 @dataclass
@@ -34,9 +39,12 @@ class FieldStats:
 class LocalAppSync:
     """The emulator's `AppSyncRuntime` (api.schema)."""
 
-    def __init__(self, function: Function, cache: ResolverCache) -> None:
+    def __init__(
+        self, function: Function, cache: ResolverCache, field_auth: FieldAuth | None = None
+    ) -> None:
         self._function = function
         self._cache = cache
+        self._field_auth = field_auth or FieldAuth.of_schema()
         self._feed = MutationFeed()
         self._stats = {field.path: FieldStats() for field in RESOLVER_FIELDS}
 
@@ -45,7 +53,10 @@ class LocalAppSync:
 
     async def resolve(self, field: ResolverField, info: Info[Any, Any]) -> Any:
         raw_info = graphql_info(info)
-        event = resolver_event(raw_info, _headers(info.context))
+        caller = _caller(info.context)
+        if not self._field_auth.allows(caller, raw_info.parent_type.name, raw_info.field_name):
+            raise not_authorized(raw_info)  # nothing invoked, as AppSync
+        event = resolver_event(raw_info, _headers(info.context), appsync_identity(caller))
         stats = self._stats[field.path]
         cache_key = self._cache.key(field, event)
         if cache_key is not None:
@@ -76,7 +87,18 @@ class LocalAppSync:
     def subscribe(
         self, field_name: str, info: Info[Any, Any], filters: Mapping[str, Any]
     ) -> AsyncGenerator[Any, None]:
+        raw_info = graphql_info(info)
+        caller = _caller(info.context)
+        if not self._field_auth.allows(caller, raw_info.parent_type.name, field_name):
+            raise not_authorized(raw_info)
         return self._feed.subscribe(field_name, filters, info.context.get(ON_SUBSCRIBED))
+
+
+def _caller(context: Mapping[str, Any]) -> Caller:
+    # A context without a caller is an in-process app built without authorization (tests):
+    # the key's, as before callers existed.
+    caller = context.get(CALLER)
+    return caller if caller is not None else ApiKeyCaller()
 
 
 def _headers(context: dict[str, Any]) -> Mapping[str, str]:

@@ -18,16 +18,21 @@ from typing import Any
 from urllib.parse import quote
 
 import uvicorn
+from botocore.exceptions import BotoCoreError, ClientError
 
 from api.emulator.aws_process import EmbeddedAwsProcess
+from api.emulator.callers import API_KEY_HEADER, Authenticator
 from api.emulator.data_dir import DataDirectory, DataDirError
-from api.emulator.graphql_app import API_KEY_HEADER, build_app
+from api.emulator.graphql_app import build_app
 from api.emulator.lambda_function import LambdaContainers
 from api.emulator.local_aws import LocalAws, url_host
 from api.emulator.provisioning import Provisioned, TableMismatch, provision
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
+from api.emulator.sigv4 import LocalIamIdentity, local_iam_identity
 from api.emulator.tls import TlsFiles, ensure_certificates
+from api.emulator.user_pool import LocalUserPool, provision_user_pool
+from api.emulator.user_pool_tokens import UserPoolTokens
 from resolvers.contract import resources, scale
 from resolvers.contract.function import lambda_environment
 from resolvers.contract.resources import ResourceNames
@@ -49,6 +54,8 @@ class ServeOptions:
     keepalive_seconds: float
     state_shards: int = scale.DEFAULT_STATE_SHARDS
     queue_groups: int = scale.DEFAULT_QUEUE_GROUPS
+    # The local user pool requires software-token (TOTP) MFA, as prod's does.
+    mfa: bool = False
 
 
 def local_lambda_environment(
@@ -86,7 +93,13 @@ def local_powertools_environment() -> dict[str, str]:
 
 
 def describe(
-    options: ServeOptions, aws: LocalAws, provisioned: Provisioned, tls: TlsFiles | None = None
+    options: ServeOptions,
+    aws: LocalAws,
+    provisioned: Provisioned,
+    tls: TlsFiles | None = None,
+    *,
+    user_pool: LocalUserPool | None = None,
+    iam: LocalIamIdentity | None = None,
 ) -> dict[str, Any]:
     names = provisioned.names
     http, ws = ("https", "wss") if tls else ("http", "ws")
@@ -106,6 +119,9 @@ def describe(
         "cache_ttl_seconds": options.cache_ttl,
         "state_shards": provisioned.state_shards,
         "queue_groups": options.queue_groups,
+        # How to call as a Cognito user and as IAM (docs/identity.md).
+        "cognito": user_pool.describe() if user_pool else None,
+        "iam": iam.describe() if iam else None,
     }
 
 
@@ -171,15 +187,18 @@ def _serve_runtime(
     api_key: str,
     containers: LambdaContainers,
 ) -> None:
+    user_pool = _user_pool(aws, mfa=options.mfa)
     runtime = LocalAppSync(containers, ResolverCache(options.cache_ttl))
-    with _certificates(options) as tls:
-        details = describe(options, aws, provisioned, tls)
+    with _certificates(options) as tls, _iam_identity(options, aws) as iam:
+        details = describe(options, aws, provisioned, tls, user_pool=user_pool, iam=iam)
+        tokens = UserPoolTokens(user_pool, aws.cognito()) if user_pool else None
         app = build_app(
             runtime,
             api_key,
             lambda: details,
             share_key=_is_loopback(options.host),
             keepalive_seconds=options.keepalive_seconds,
+            callers=Authenticator(api_key, tokens, iam),
         )
         if data:
             # How `orders queues` finds this server.
@@ -202,6 +221,33 @@ def _serve_runtime(
             ssl_certfile=tls.cert if tls else None,
             ssl_keyfile=tls.key if tls else None,
         )
+
+
+def _user_pool(aws: LocalAws, *, mfa: bool) -> LocalUserPool | None:
+    """The local user pool, or None where the AWS endpoint has no Cognito (an external one,
+    such as DynamoDB Local): the API key and IAM still work there."""
+    # The embedded AWS process checks TOTP codes and asks for MFA set-up itself
+    # (api/emulator/aws_process.py).
+    try:
+        return provision_user_pool(aws.cognito(), aws.endpoint_url, aws.region, mfa=mfa)
+    except (BotoCoreError, ClientError) as error:
+        if aws.embedded:
+            raise
+        logging.getLogger(__name__).warning(
+            "no Cognito at %s (%s): user pool sign-in is off", aws.endpoint_url, error
+        )
+        return None
+
+
+@contextmanager
+def _iam_identity(options: ServeOptions, aws: LocalAws) -> Iterator[LocalIamIdentity]:
+    """The local IAM identity, its credentials file kept in the data directory (with
+    --ephemeral, in a temporary directory removed at exit)."""
+    if options.data_dir:
+        yield local_iam_identity(options.data_dir, aws.region)
+    else:
+        with tempfile.TemporaryDirectory(prefix="orders-iam-") as kept:
+            yield local_iam_identity(Path(kept), aws.region)
 
 
 @contextmanager
@@ -298,6 +344,7 @@ def _print_banner(api_key: str, details: dict[str, Any], *, shown: bool) -> None
         f"  real-time      {details['realtime']}",
         *trust,
         f"  API key        {key}   (header {API_KEY_HEADER})",
+        *_identity_lines(details),
         f"  data           {kept}" if kept else "  data           in memory only (--ephemeral)",
         f"  AWS endpoint   {details['aws_endpoint']}",
         f"  orders table   {details['orders_table']} (index {details['state_index']}, "
@@ -311,6 +358,20 @@ def _print_banner(api_key: str, details: dict[str, Any], *, shown: bool) -> None
         "Ctrl-C stops it.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _identity_lines(details: dict[str, Any]) -> list[str]:
+    lines = []
+    if details["cognito"]:
+        pool = details["cognito"]
+        lines.append(
+            f"  user pool      {pool['userPoolId']} (client {pool['userPoolClientId']}; "
+            "orders users add EMAIL --password ...)"
+        )
+    if details["iam"]:
+        iam = details["iam"]
+        lines.append(f"  IAM            profile {iam['profile']} in {iam['credentialsFile']}")
+    return lines
 
 
 def _is_loopback(host: str) -> bool:

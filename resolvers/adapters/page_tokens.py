@@ -4,7 +4,15 @@ index) and the query and shard count it belongs to.
 Opaque to clients, but not secret (it holds ids and timestamps). It is checked on the way
 back in, because its cursors become DynamoDB's ExclusiveStartKey: a token from another
 query or another shard count, a cursor outside this query's bounds or its shard, or a value
-of the wrong type would otherwise start a page somewhere else or fail inside DynamoDB."""
+of the wrong type would otherwise start a page somewhere else or fail inside DynamoDB.
+
+Checked, not signed. A signature (an HMAC) would need a key shared by every Lambda container
+and the emulator, kept secret and rotated (a rotation voids every token in flight), to prove
+what the checks already establish: the payload has exactly the fields `encode` writes, each
+of its own JSON type; each cursor is a real instant in the sort key's fixed width, inside
+the query's bounds, and an id of at most 256 characters that hashes to the cursor's own
+shard; the token belongs to this query and this shard count. What a token that passes can
+still do is start a page at some position of the same query, which paging reaches anyway."""
 
 import base64
 import binascii
@@ -31,6 +39,24 @@ def max_token_length(shards: int) -> int:
     return _QUERY_LENGTH + shards * _CURSOR_LENGTH
 
 
+_KEYS = frozenset({"v", "q", "n", "k"})
+_QUERY_KEYS = frozenset({"estado", "direction", "desde", "hasta"})
+
+
+def _is_int(value: object) -> bool:
+    # JSON's true is Python's True, an int; 2.0 equals 2: neither is what `encode` wrote.
+    return type(value) is int
+
+
+def _is_query(raw: object) -> bool:
+    return (
+        isinstance(raw, dict)
+        and set(raw) == _QUERY_KEYS
+        and all(isinstance(raw[key], str) for key in ("estado", "direction"))
+        and all(raw[key] is None or isinstance(raw[key], str) for key in ("desde", "hasta"))
+    )
+
+
 def _bound_to(query: StateQuery) -> dict[str, Any]:
     return {
         "estado": query.estado.value,
@@ -53,25 +79,32 @@ class StateQueryTokens:
 
     def decode(self, token: str, query: StateQuery, *, shards: int) -> Position:
         payload = self._payload(token, shards)
-        if payload.get("v") == 1:
+        version = payload.get("v")
+        if _is_int(version) and version == 1:
             raise ValidationError(
                 "nextToken comes from before the state index was sharded: "
                 "start the listing again without nextToken"
             )
-        if payload.get("v") != TOKEN_VERSION:
+        # Exactly what `encode` writes, each value of its own JSON type: anything else was
+        # not issued by this service.
+        if version != TOKEN_VERSION or not _is_int(version) or set(payload) != _KEYS:
             raise ValidationError("nextToken is not valid")
-        issued_for = payload.get("n")
-        if isinstance(issued_for, int) and issued_for != shards:
+        issued_for = payload["n"]
+        if not _is_int(issued_for):
+            raise ValidationError("nextToken is not valid")
+        if issued_for != shards:
             raise ValidationError(
                 f"nextToken was issued when the state index had {issued_for} shard(s); it "
                 f"has {shards} now: start the listing again without nextToken"
             )
-        if payload.get("q") != _bound_to(query):
+        if not _is_query(payload["q"]):
+            raise ValidationError("nextToken is not valid")
+        if payload["q"] != _bound_to(query):
             raise ValidationError(
                 "nextToken belongs to another query: pass the same estado, sortDirection, "
                 "desde and hasta as the request that returned it"
             )
-        cursors = payload.get("k")
+        cursors = payload["k"]
         if not isinstance(cursors, list) or len(cursors) != shards:
             raise ValidationError("nextToken is not valid")
         position = tuple(_cursor(raw, shard, shards, query) for shard, raw in enumerate(cursors))

@@ -114,8 +114,15 @@ def format_instant(instant: datetime) -> str:
 
 
 def is_fixed_width(text: str) -> bool:
-    """True when `text` is an instant as `format_instant` writes it."""
-    return _FIXED_WIDTH.fullmatch(text) is not None
+    """True when `text` is an instant as `format_instant` writes it: the shape, and a real
+    date and time (no month 13, no 25:00)."""
+    if _FIXED_WIDTH.fullmatch(text) is None:
+        return False
+    try:
+        datetime.fromisoformat(text.removesuffix("Z"))
+    except ValueError:
+        return False
+    return True
 
 
 def epoch_seconds(instant: datetime) -> int:

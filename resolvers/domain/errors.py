@@ -27,3 +27,8 @@ class InvalidTransition(OrderError):
 
 class ConflictError(OrderError):
     """A stale `expectedVersion`, a lost race, or a `clientToken` reused differently."""
+
+
+class Unauthorized(OrderError):
+    """The caller may not make this change; nothing was read or written. Checked right
+    after the arguments: it depends only on who calls and the state they ask for."""

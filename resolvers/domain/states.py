@@ -25,3 +25,8 @@ TRANSITIONS: dict[Estado, frozenset[Estado]] = {
 def can_transition_to(current: Estado, target: Estado) -> bool:
     """True when an order in `current` may move to `target`."""
     return target in TRANSITIONS[current]
+
+
+def sources_of(target: Estado) -> frozenset[Estado]:
+    """The states an order may enter `target` from (none for the initial state)."""
+    return frozenset(current for current, targets in TRANSITIONS.items() if target in targets)

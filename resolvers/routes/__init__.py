@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
 from resolvers.contract.fields import ResolverField
+from resolvers.contract.identity import caller_from_identity
+from resolvers.domain.caller import Caller
 
 if TYPE_CHECKING:
     from resolvers.bootstrap import Application
@@ -42,3 +44,10 @@ class FieldRouter(Router):
         """The current field's AppSync `selectionSetList`."""
         event = self.current_event
         return [] if event is None else event.info.selection_set_list
+
+    @property
+    def caller(self) -> Caller:
+        """Who makes this request, from the event's AppSync `identity` (Unauthorized for
+        an authorization mode the API does not accept)."""
+        event = self.current_event
+        return caller_from_identity(None if event is None else event.get("identity"))

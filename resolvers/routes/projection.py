@@ -24,7 +24,8 @@ def selected_attributes(selection: Sequence[str], prefix: str = "") -> Projectio
                 # The items under another name (an alias): which attributes is unknown.
                 return None
             continue
-        name = entry[len(prefix) :]
+        # A field of an attribute's own type (`historial/por`) is read with the attribute.
+        name = entry[len(prefix) :].split("/", 1)[0]
         if name == _INTROSPECTION:
             continue
         if name not in ORDER_ATTRIBUTES:

@@ -13,18 +13,26 @@ announced by the next transition of that order or by `orders repair`."""
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from resolvers.domain.calendar import Clock, format_instant
 from resolvers.domain.errors import ConflictError, NotFound, OrderError
-from resolvers.domain.order import NewOrder, Order, StateChange, transition
+from resolvers.domain.order import (
+    NewOrder,
+    Order,
+    StateChange,
+    before_last_change,
+    completed_write,
+    holds_write_of,
+    transition,
+)
 from resolvers.domain.queries import StateQuery
-from resolvers.domain.states import INITIAL_STATE
+from resolvers.domain.states import INITIAL_STATE, sources_of
 from resolvers.service import pages
 from resolvers.service.ports import (
-    CreationGuard,
     Deadline,
+    IdempotentCreation,
     OrderAlreadyStored,
     OrderRepository,
     OrderView,
@@ -59,16 +67,16 @@ class OrderService:
     clock: Clock
     page_tokens: PageTokens
     # None: createOrder ignores clientToken (unit tests that do not exercise retries).
-    creation_guard: CreationGuard | None = None
+    idempotent_creation: IdempotentCreation | None = None
     # A write starts only with this much of the invocation left: enough, at the clients'
     # worst, for the write, its publish and the undo (resolvers/adapters/aws_clients.py).
     deadline: Deadline | None = None
     seconds_to_write_and_undo: float = 0.0
 
     def create_order(self, new: NewOrder) -> OrderView:
-        if new.client_token is None or self.creation_guard is None:
+        if new.client_token is None or self.idempotent_creation is None:
             return self._create(new).as_dict()
-        return self.creation_guard.run(new, lambda: self._create(new).as_dict())
+        return self.idempotent_creation.run(new, lambda: self._create(new).as_dict())
 
     def _create(self, new: NewOrder) -> Order:
         order = Order.register(new, order_id=new.order_id(), now=self.clock())
@@ -118,13 +126,91 @@ class OrderService:
     def _created_from(self, stored: Order, attempted: Order, new: NewOrder) -> bool:
         if stored == attempted:
             return True
-        return self.creation_guard is not None and self.creation_guard.same_input(stored, new)
+        creation = self.idempotent_creation
+        return creation is not None and creation.same_input(stored, new)
 
     def update_order_state(self, order_id: str, change: StateChange) -> OrderView:
+        """A transition in one conditional write (the store judges the rule, the version
+        and the marker, and tells why it refused); the path through a read is kept for
+        what that write cannot do: leave a state whose message may be missing."""
+        if not sources_of(change.estado):
+            # Nothing enters the initial state; the read says NotFound or InvalidTransition.
+            return self._transition_after_read(order_id, change, self.clock())
+        now = self.clock()
+        self._ensure_time_to_undo()
+        try:
+            before = self.repository.enter_state(order_id, change, now=now)
+        except StaleOrder as refused:
+            if refused.current is not None and holds_write_of(refused.current, change, now=now):
+                # botocore retried a write whose answer was lost: the item is our write.
+                return self._finish_write_found(refused.current, change, now)
+            return self._after_refusal(order_id, refused.current, change, now)
+        except Exception as failure:
+            return self._after_failed_write(order_id, change, now, failure)
+        updated = transition(before, change, now=now)
+        self._publish_or_undo(
+            updated, undo=lambda: self.repository.revert_transition(before, updated)
+        )
+        return updated.as_dict()
+
+    def _after_refusal(
+        self, order_id: str, current: Order | None, change: StateChange, now: datetime
+    ) -> OrderView:
+        """Why the store refused, from the item it returned (no second read), in the API's
+        precedence: NotFound, InvalidTransition, ConflictError (the version, then a change
+        made since this request began). Otherwise the order carries an unpublished marker:
+        carry on through the path that announces the state being left."""
+        if current is None:
+            raise NotFound(f"no order has id {order_id}")
+        transition(current, change, now=now)
+        if current.entered_state_at >= format_instant(now):
+            raise ConflictError(f"order {order_id} was changed concurrently; read it and retry")
+        return self._transition_from(current, change, now)
+
+    def _after_failed_write(
+        self, order_id: str, change: StateChange, now: datetime, failure: Exception
+    ) -> OrderView:
+        """The write failed, or answered with an error after applying some or all of it:
+        read the truth. Our write, whole or in part, is finished; no trace of it means the
+        failure is reported, unless someone else changed the order meanwhile (told as the
+        late request would have been told)."""
+        stored = self.repository.load(order_id)
+        if stored is not None and holds_write_of(stored, change, now=now):
+            return self._finish_write_found(stored, change, now)
+        if stored is None:
+            raise NotFound(f"no order has id {order_id}")
+        transition(stored, change, now=now)
+        if stored.entered_state_at >= format_instant(now):
+            raise ConflictError(f"order {order_id} was changed concurrently; read it and retry")
+        raise failure
+
+    def _finish_write_found(self, stored: Order, change: StateChange, now: datetime) -> OrderView:
+        """`stored` holds this request's write: complete it if it landed in part (on the
+        condition that it is still that write), then publish it like any other."""
+        updated = completed_write(stored, change, now=now)
+        if stored != updated:
+            self.repository.save_transition(stored, updated)
+        before = before_last_change(updated)
+        self._publish_or_undo(updated, undo=lambda: self._revert_to(before, updated))
+        return updated.as_dict()
+
+    def _revert_to(self, before: Order | None, updated: Order) -> None:
+        if before is None:
+            raise StaleOrder(None)  # its history does not say what it was: repair sends it
+        self.repository.revert_transition(before, updated)
+
+    def _transition_after_read(
+        self, order_id: str, change: StateChange, now: datetime
+    ) -> OrderView:
         current = self.repository.load(order_id)
         if current is None:
             raise NotFound(f"no order has id {order_id}")
-        updated = transition(current, change, now=self.clock())
+        return self._transition_from(current, change, now)
+
+    def _transition_from(self, current: Order, change: StateChange, now: datetime) -> OrderView:
+        """The transition of `current` as read: announce the state being left if its message
+        may be missing, then one write conditioned on the state and version read."""
+        updated = transition(current, change, now=now)
         self._ensure_time_to_undo()
         if current.unpublished_since is not None:
             self._announce_before_leaving(current)
@@ -137,7 +223,7 @@ class OrderService:
         except Exception:
             # Failed, or answered with an error after applying some or all of it: read
             # the truth. Unchanged means nothing happened, and the failure is reported.
-            stored = self.repository.load(order_id)
+            stored = self.repository.load(current.id)
             if stored == current:
                 raise
             self._finish_own_write(updated, stored, change)

@@ -3,9 +3,10 @@ swap in in-memory fakes."""
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from resolvers.domain.order import NewOrder, Order
+from resolvers.domain.order import NewOrder, Order, StateChange
 from resolvers.domain.queries import StateQuery
 from resolvers.domain.states import Estado
 
@@ -75,6 +76,16 @@ class OrderRepository(Protocol):
         direction (fewer only when the shard has no more). Each view carries at least `id`
         and `fecha_registro`, whatever `attributes` asks."""
 
+    def enter_state(self, order_id: str, change: StateChange, *, now: datetime) -> Order:
+        """A transition in one conditional write, without reading the order first: move it
+        into `change.estado` at `now`, append its history entry and mark it unpublished,
+        only if, as stored, it exists, its state may enter `change.estado`, it is at
+        `change.expected_version` (when given), it carries no unpublished marker and it
+        entered its state before `now`. Return the order as it was before, of which the
+        stored one is `transition(before, change, now=now)`. Otherwise raise StaleOrder
+        with the stored order (None when there is none), as the same call read it."""
+        ...
+
     def save_transition(self, before: Order, after: Order) -> None:
         """Write `after`, marked unpublished, only if the stored order is still `before`
         (state and version); otherwise raise StaleOrder."""
@@ -112,7 +123,7 @@ class StatePublisher(Protocol):
         """Send `order` to the queue of its state (deduplicated on id:estado:version)."""
 
 
-class CreationGuard(Protocol):
+class IdempotentCreation(Protocol):
     def run(self, new: NewOrder, create: Callable[[], OrderView]) -> OrderView:
         """Run `create` at most once per `new.client_token` and return its result to every
         retry; raise ConflictError for a token reused with another input, or one whose

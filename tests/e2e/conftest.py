@@ -3,8 +3,9 @@ over real sockets. One server for the session keeps the suite fast.
 
 Given a deployed API (`ORDERS_API_URL` + `ORDERS_API_KEY`, or `ORDERS_E2E_OUTPUTS`; see
 harness/api_target.py and `make e2e-cloud`), the `emulator` fixture is that API
-instead, and tests marked `emulator_only` (they read the emulator's internals: its stats,
-its moto queues, its process) are skipped with the marker's reason."""
+instead (for prod, called as a throwaway `supervisores` user signed in with TOTP MFA:
+harness/cognito_users.py), and tests marked `emulator_only` (they read the emulator's
+internals: its stats, its moto queues, its process) are skipped with the marker's reason."""
 
 import os
 import ssl
@@ -17,13 +18,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.api_target import Api, DeployedApi, TargetError, deployed_api
+from harness.api_target import Api, DeployedApi, TargetError, UserPoolTarget, deployed_api
+from harness.cognito_users import signed_in_api
 from harness.serve_process import PROJECT_ROOT, ServeProcess
+from resolvers.contract.access import SUPERVISORES
 
 API_KEY = "e2e-test-key"
 # Longer than the suite: a cached read never expires under a test's feet.
 CACHE_TTL = 600
-DEPLOYED = pytest.StashKey[DeployedApi | None]()
+DEPLOYED = pytest.StashKey[DeployedApi | UserPoolTarget | None]()
+# The throwaway user of a deployed user-pool stage may make every move the suite makes.
+DEPLOYED_USER_GROUP = SUPERVISORES
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
 
 
-def skip_reason(marker: pytest.Mark, deployed: DeployedApi) -> str:
+def skip_reason(marker: pytest.Mark, deployed: DeployedApi | UserPoolTarget) -> str:
     why = f": {marker.args[0]}" if marker.args else ""
     return f"emulator only{why} (the suite targets {deployed.graphql_url})"
 
@@ -117,6 +122,10 @@ def emulator(
     """The API under test: the emulator, or the deployed API the environment names (an `Api`
     only, which is why tests that need more are marked `emulator_only`)."""
     deployed = request.config.stash[DEPLOYED]
+    if isinstance(deployed, UserPoolTarget):
+        with signed_in_api(deployed, DEPLOYED_USER_GROUP) as api:
+            yield api
+        return
     if deployed is not None:
         yield deployed
         return

@@ -39,9 +39,15 @@ class Synthesized:
     def logical_id(self, resource: Any) -> str:
         return self.stack.get_logical_id(resource)
 
+    def resolver_function(self) -> dict[str, Any]:
+        """The resolvers' Lambda (prod has a second function: the pool's trigger)."""
+        function = self.stack.resolver_function.function.node.default_child
+        resource: dict[str, Any] = self.json["Resources"][self.logical_id(function)]
+        return resource
+
     def asset_dir(self) -> Path:
         """The staged (bundled) Lambda asset, as uploaded."""
-        s3_key = self.only("AWS::Lambda::Function")["Properties"]["Code"]["S3Key"]
+        s3_key = self.resolver_function()["Properties"]["Code"]["S3Key"]
         return Path(self.assembly.directory) / f"asset.{s3_key.removesuffix('.zip')}"
 
 

@@ -23,8 +23,9 @@ from graphql import (
 
 from infra.resolver_code import resolver_code
 from infra.stack import SCHEMA
+from resolvers.contract.access import UPDATE_ORDER_STATE_GROUPS
 from resolvers.contract.caching import DEFAULT_TTL_SECONDS, cached_resolver
-from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
+from resolvers.contract.fields import RESOLVER_FIELDS, UPDATE_ORDER_STATE, ResolverField
 from resolvers.contract.limits import QUERY_DEPTH_LIMIT, query_limits
 from resolvers.handler import ROUTED_FIELDS
 from tests.infra.conftest import Synth, Synthesized
@@ -168,7 +169,7 @@ def test_context_cache_ttl_reaches_resolvers_cache_and_lambda(synth: Synth) -> N
     assert len(cached) == 2
     assert all(c["Ttl"] == 120 for c in cached)
     assert synthesized.only("AWS::AppSync::ApiCache")["Properties"]["Ttl"] == 120
-    env = synthesized.only("AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]
+    env = synthesized.resolver_function()["Properties"]["Environment"]["Variables"]
     assert env["ORDERS_CACHE_TTL"] == "120"
 
 
@@ -201,7 +202,7 @@ def test_prod_uses_cognito_and_iam_and_has_no_api_key(prod: Synthesized) -> None
     pool = prod.only("AWS::Cognito::UserPool")
     assert pool["Properties"]["MfaConfiguration"] == "ON"
     assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
-    assert pool["DeletionPolicy"] == "Retain"
+    assert pool["DeletionPolicy"] == "RetainExceptOnCreate"
 
 
 @pytest.mark.parametrize(("stage", "level"), [("dev", "ALL"), ("prod", "ERROR")])
@@ -262,3 +263,41 @@ def test_prod_depth_limit_still_admits_the_deepest_query_of_the_schema() -> None
     (operation,) = document.definitions
     assert isinstance(operation, OperationDefinitionNode)
     assert _depth(operation.selection_set, {}) <= QUERY_DEPTH_LIMIT < _introspection_depth()
+
+
+def _field_directives(sdl: str, type_name: str, field_name: str) -> dict[str, str]:
+    """The directives of one field, by name, each with its arguments as printed."""
+    document = parse(sdl)
+    (definition,) = (
+        d
+        for d in document.definitions
+        if isinstance(d, ObjectTypeDefinitionNode) and d.name.value == type_name
+    )
+    (field,) = (f for f in definition.fields or () if f.name.value == field_name)
+    return {
+        d.name.value: ", ".join(f"{a.name.value}: {print_ast(a.value)}" for a in d.arguments or ())
+        for d in field.directives or ()
+    }
+
+
+@pytest.mark.parametrize(
+    ("stage", "expected"),
+    [
+        ("dev", {"aws_api_key", "aws_iam"}),
+        ("prod", {"aws_iam", "aws_cognito_user_pools"}),
+    ],
+)
+def test_update_order_state_keeps_its_groups_and_the_stages_other_modes(
+    synth: Synth, stage: str, expected: set[str]
+) -> None:
+    # A field's auth directives replace its type's ("Using additional authorization modes",
+    # https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html): the field
+    # must name every mode of the stage, the user pool one with the policy's groups.
+    uploaded = _uploaded_schema(synth(stage))
+    directives = _field_directives(uploaded, "Mutation", UPDATE_ORDER_STATE.field_name)
+    assert set(directives) == expected == _configured_directives(synth(stage))
+    groups = ", ".join(f'"{g}"' for g in UPDATE_ORDER_STATE_GROUPS)
+    if "aws_cognito_user_pools" in expected:
+        assert directives["aws_cognito_user_pools"] == f"cognito_groups: [{groups}]"
+    # and the other fields still follow their type (no directive of their own)
+    assert _field_directives(uploaded, "Mutation", "createOrder") == {}

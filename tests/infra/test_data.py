@@ -84,7 +84,7 @@ def test_tables_are_recoverable_and_encrypted(synthesized: Synthesized) -> None:
 def test_prod_tables_are_protected_and_retained(prod: Synthesized) -> None:
     for table in prod.resources("AWS::DynamoDB::Table").values():
         assert table["Properties"]["DeletionProtectionEnabled"] is True
-        assert table["DeletionPolicy"] == "Retain"
+        assert table["DeletionPolicy"] == "RetainExceptOnCreate"  # tests/infra/test_retention.py
         assert table["UpdateReplacePolicy"] == "Retain"
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.infra
 
 
 def test_lambda_runtime_and_tracing(synthesized: Synthesized) -> None:
-    props = synthesized.only("AWS::Lambda::Function")["Properties"]
+    props = synthesized.resolver_function()["Properties"]
     assert props["Runtime"] == "python3.13"
     assert props["Architectures"] == ["arm64"]
     assert props["Handler"] == HANDLER == "resolvers.handler.lambda_handler"
@@ -63,7 +63,7 @@ def test_the_lambda_runs_the_powertools_version_the_tests_run(synthesized: Synth
     # then it carries that very version (and no layer brings another one)
     assert (asset / f"aws_lambda_powertools-{tested}.dist-info").is_dir()
     assert (asset / "aws_lambda_powertools" / "__init__.py").is_file()
-    assert "Layers" not in synthesized.only("AWS::Lambda::Function")["Properties"]
+    assert "Layers" not in synthesized.resolver_function()["Properties"]
     for name in BUNDLED_DISTRIBUTIONS:
         folder = f"{name.replace('-', '_')}-{version(name)}.dist-info"
         assert (asset / folder).is_dir(), folder
@@ -107,7 +107,7 @@ def test_the_bundle_is_powertools_with_its_tracer_less_what_the_runtime_has() ->
 
 def test_environment_names_every_resource(synthesized: Synthesized) -> None:
     stack = synthesized.stack
-    env = synthesized.only("AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]
+    env = synthesized.resolver_function()["Properties"]["Environment"]["Variables"]
     ref = synthesized.logical_id
     assert env[resources.ENV_STAGE] == synthesized.stage
     assert env[resources.ENV_ORDERS_TABLE] == {"Ref": ref(stack.tables.orders.node.default_child)}
@@ -123,7 +123,7 @@ def test_environment_names_every_resource(synthesized: Synthesized) -> None:
 
 
 def test_lambda_logs_to_its_own_group_with_retention(synthesized: Synthesized) -> None:
-    props = synthesized.only("AWS::Lambda::Function")["Properties"]
+    props = synthesized.resolver_function()["Properties"]
     group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
     group = synthesized.json["Resources"][group_id]
     assert group["Properties"]["RetentionInDays"] > 0

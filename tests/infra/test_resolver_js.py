@@ -116,11 +116,12 @@ def test_request_invokes_the_lambda_with_the_full_context(
     assert outcome["value"] == {"operation": "Invoke", "payload": ctx}
 
 
+@pytest.mark.parametrize("error_type", ["InvalidTransition", "Unauthorized"])
 @pytest.mark.parametrize("field", RESOLVER_FIELDS, ids=lambda f: f.path)
 def test_a_domain_error_result_becomes_a_graphql_error(
-    tmp_path: Path, field: ResolverField
+    tmp_path: Path, field: ResolverField, error_type: str
 ) -> None:
-    error = {"type": "InvalidTransition", "message": "a completed order cannot change state"}
+    error = {"type": error_type, "message": "a completed order cannot change state"}
     outcome = _run(tmp_path, field, "response", _context(field, result={"error": error}))
     assert outcome["error"] == error
     assert outcome["evictions"] == []

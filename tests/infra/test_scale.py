@@ -28,7 +28,7 @@ def test_each_stage_gives_the_lambda_and_the_table_its_settings(
     synthesized: Synthesized,
 ) -> None:
     expected = DEFAULT_SCALE[Stage(synthesized.stage)]
-    env = synthesized.only("AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]
+    env = synthesized.resolver_function()["Properties"]["Environment"]["Variables"]
     assert env[scale.ENV_STATE_SHARDS] == str(expected.state_shards)
     assert env[scale.ENV_QUEUE_GROUPS] == str(expected.queue_groups)
     table = _orders_table(synthesized)

@@ -5,16 +5,19 @@ https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html"""
 
 from typing import Any
 
+import botocore.session
 import pytest
+from aws_cdk.cx_api import SynthesisMessageLevel
 
 from infra.function import ALIAS
+from infra.snapstart_regions import SNAPSTART_PYTHON_REGIONS, SOURCE, offers_snapstart
 from tests.infra.conftest import Synth, Synthesized
 
 pytestmark = pytest.mark.infra
 
 
 def _function(synthesized: Synthesized) -> dict[str, Any]:
-    return synthesized.only("AWS::Lambda::Function")
+    return synthesized.resolver_function()
 
 
 def test_snapstart_is_on_in_prod_only(dev: Synthesized, prod: Synthesized) -> None:
@@ -53,3 +56,52 @@ def test_appsync_data_source_invokes_the_alias(synthesized: Synthesized) -> None
 def test_an_invalid_snapstart_setting_is_refused(synth: Synth) -> None:
     with pytest.raises(ValueError, match="snapStart must be true or false"):
         synth("prod", snapStart="sometimes")
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "us-east-1", "ap-southeast-2"])
+def test_snapstart_stays_on_where_lambda_offers_it(synth: Synth, region: str) -> None:
+    prod = synth("prod", region=region)
+    assert _function(prod)["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert _snapstart_warnings(prod) == []
+
+
+# Asia Pacific (New Zealand) and (Taipei): the page's exceptions; China and GovCloud: other
+# partitions than the commercial one the page speaks of.
+@pytest.mark.parametrize("region", ["ap-southeast-6", "ap-east-2", "cn-north-1", "us-gov-west-1"])
+def test_snapstart_is_turned_off_with_a_warning_where_lambda_has_none(
+    synth: Synth, region: str
+) -> None:
+    # when prod is synthesized for a Region outside SnapStart's list
+    prod = synth("prod", region=region)
+    # then the function has no SnapStart (creating it would fail), and synthesis says why
+    assert "SnapStart" not in _function(prod)["Properties"]
+    (warning,) = _snapstart_warnings(prod)
+    assert f"Lambda offers no SnapStart for Python in {region}" in warning
+    assert SOURCE in warning
+    # and the alias still points at a published version
+    assert prod.resources("AWS::Lambda::Version")
+
+
+def test_the_region_list_is_the_commercial_partition_less_the_pages_exceptions() -> None:
+    # botocore's own partition data: every commercial Region it knows, less New Zealand
+    # and Taipei, so a Region missing from the list is a Region opened since it was written.
+    partition = _commercial_regions()
+    assert partition >= SNAPSTART_PYTHON_REGIONS
+    assert partition - SNAPSTART_PYTHON_REGIONS >= {"ap-southeast-6", "ap-east-2"}
+    assert offers_snapstart("eu-west-1")
+    assert not offers_snapstart("ap-southeast-6")
+
+
+def _commercial_regions() -> frozenset[str]:
+    session = botocore.session.get_session()
+    return frozenset(session.get_available_regions("lambda", partition_name="aws"))
+
+
+def _snapstart_warnings(synthesized: Synthesized) -> list[str]:
+    return [
+        str(message.entry.data)
+        for stack in synthesized.assembly.stacks
+        for message in stack.messages
+        if message.level == SynthesisMessageLevel.WARNING
+        and "SnapStart is off" in str(message.entry.data)
+    ]

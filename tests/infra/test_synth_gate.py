@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from aws_cdk import App
+from aws_cdk import Annotations, App
 from aws_cdk import aws_sqs as sqs
 
 from infra.app import build, error_messages
@@ -15,6 +15,16 @@ pytestmark = pytest.mark.infra
 
 def test_both_stages_synthesize_without_errors(synthesized: Synthesized) -> None:
     assert error_messages(synthesized.assembly) == []
+
+
+def test_an_error_annotation_is_reported(tmp_path: Path) -> None:
+    # the levels are SynthesisMessageLevel members ('ERROR'), not lower-case strings
+    app = App(outdir=str(tmp_path), context={"stage": "dev"})
+    stack = build(app)
+    Annotations.of(stack).add_error("no alarm destination")
+    messages = error_messages(app.synth())
+    assert len(messages) == 1
+    assert "no alarm destination" in messages[0]
 
 
 def test_an_unacknowledged_finding_fails_the_synth(tmp_path: Path) -> None:

@@ -148,7 +148,7 @@ def test_a_transition_the_store_applied_in_part_is_finished_not_misreported(
         aws.dynamodb.update_item(
             TableName=params["TableName"],
             Key=params["Key"],
-            UpdateExpression="SET #estado = :estado, #version = :version, "
+            UpdateExpression="SET #estado = :estado, #version = #version + :one, "
             "#fecha_actualizacion = :fecha_actualizacion",
             ExpressionAttributeNames={
                 "#estado": "estado",
@@ -157,7 +157,7 @@ def test_a_transition_the_store_applied_in_part_is_finished_not_misreported(
             },
             ExpressionAttributeValues={
                 k: params["ExpressionAttributeValues"][k]
-                for k in (":estado", ":version", ":fecha_actualizacion")
+                for k in (":estado", ":one", ":fecha_actualizacion")
             },
         )
         request.url = "https://injected-fault.invalid/"

@@ -5,6 +5,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -139,3 +140,45 @@ def test_fifty_racing_creations_with_one_token_all_get_the_one_order(
     messages = shared_aws.dedup_ids(Estado.recibida)
     figures.count(SECTION, "recibida messages for the one order", len(messages))
     assert messages == [f"{results[0]['id']}:recibida:1"]
+
+
+def test_a_racing_pair_of_updates_leaves_one_history_entry(shared_aws: SharedAws) -> None:
+    # given an order in recibida, and two containers (two callers)
+    first, second = (
+        bootstrap.build(
+            Settings.from_env(),
+            dynamodb=boto3.client("dynamodb", config=PATIENT),
+            sqs=boto3.client("sqs", config=PATIENT),
+        )
+        for _ in range(2)
+    )
+    for app in (first, second):
+        app.start_invocation(LambdaContext())
+    created = first.service.create_order(
+        replace(
+            validate_new_order({**INPUT, "clientToken": None}, today=date.today()),
+            por="creadora@example.com",
+        )
+    )
+    order_id = created["id"]
+    # when both move it at once, one to enproceso, the other cancelling it
+    start = replace(validate_state_change("enproceso"), por="luis@example.com")
+    cancel = replace(validate_state_change("cancelada", "duplicada"), por="ana@example.com")
+    results = race(
+        [
+            partial(first.service.update_order_state, order_id, start),
+            partial(second.service.update_order_state, order_id, cancel),
+        ]
+    )
+    # then one wins, and the stored history has its one entry after the creation's
+    (winner,) = [r for r in results if isinstance(r, dict)]
+    stored = first.service.get_order(order_id, None)
+    assert stored is not None
+    assert stored["historial"] == winner["historial"]
+    assert [(c["estado"], c["version"]) for c in stored["historial"]] == [
+        ("recibida", 1),
+        (winner["estado"], 2),
+    ]
+    assert stored["historial"][0]["por"] == "creadora@example.com"
+    assert stored["historial"][1]["por"] in {"luis@example.com", "ana@example.com"}
+    assert shared_aws.dedup_ids(Estado(winner["estado"])) == [f"{order_id}:{winner['estado']}:2"]

@@ -4,7 +4,7 @@ one shard and in four, so the fake cannot drift from the table it stands in for.
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -281,3 +281,103 @@ def test_listed_orders_carry_neither_their_shard_nor_their_marker(
     assert sorted(v["id"] for v in views) == sorted(o.id for o in orders)
     for view in views:
         assert set(view) <= set(orders[0].as_dict())
+
+
+def test_a_transition_writes_its_history_entry_and_its_undo_removes_it(
+    repository: OrderRepository, register: Register, clock: SteppingClock
+) -> None:
+    # given an order moved on by a named caller
+    order = register()
+    started = transition(order, StateChange(Estado.enproceso, por="luis@example.com"), now=clock())
+    repository.save_transition(order, started)
+    # then the entry is stored with the state, and reads back with its version
+    stored = repository.load(order.id)
+    assert stored is not None
+    assert stored.historial == started.historial
+    assert [c.version for c in stored.historial] == [1, 2]
+    history = [c.as_dict() for c in started.historial]
+    assert repository.get(order.id, frozenset({"historial"})) == {"historial": history}
+    assert repository.get(order.id, None) == {
+        k: v for k, v in started.as_dict().items() if v is not None
+    }
+    # and undoing the transition takes its entry away with it
+    repository.revert_transition(order, started)
+    assert repository.load(order.id) == order
+
+
+# --- a transition in one write (enter_state) -------------------------------------------
+
+
+def published(repository: OrderRepository, order: Order) -> Order:
+    """`order` once its message is sent: no unpublished marker (a transition needs that)."""
+    repository.mark_published(order)
+    return order
+
+
+def test_entering_a_state_is_the_domains_transition_written_in_one_call(
+    repository: OrderRepository, register: Register, clock: SteppingClock
+) -> None:
+    # given a published order
+    order = published(repository, register())
+    change = StateChange(Estado.cancelada, "duplicada", por="ana@example.com")
+    # when it enters a state in one write
+    now = clock()
+    before = repository.enter_state(order.id, change, now=now)
+    # then it returns the order it moved, and stores exactly what the domain computes
+    assert before == order
+    moved = transition(order, change, now=now)
+    stored = repository.load(order.id)
+    assert stored == moved
+    assert stored is not None
+    assert stored.unpublished_since == moved.entered_state_at
+    assert [c.por for c in stored.historial] == ["api-key", "ana@example.com"]
+    # and its undo takes it back, history entry included
+    repository.revert_transition(before, moved)
+    assert repository.load(order.id) == order
+
+
+def test_entering_a_state_with_the_expected_version(
+    repository: OrderRepository, register: Register, clock: SteppingClock
+) -> None:
+    order = published(repository, register())
+    change = StateChange(Estado.enproceso, expected_version=1)
+    assert repository.enter_state(order.id, change, now=clock()) == order
+    stored = repository.load(order.id)
+    assert stored is not None
+    assert stored.version == 2
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    ["no such order", "state the target cannot follow", "stale version", "unpublished", "newer"],
+)
+def test_a_refused_entry_writes_nothing_and_returns_the_stored_order(
+    repository: OrderRepository, register: Register, clock: SteppingClock, refusal: str
+) -> None:
+    # given a published order in enproceso, version 2
+    order = published(repository, register())
+    started = transition(order, StateChange(Estado.enproceso), now=clock())
+    repository.save_transition(order, started)
+    repository.mark_published(started)
+    now = clock()
+    order_id, change = started.id, StateChange(Estado.completada)
+    if refusal == "no such order":
+        order_id = "no-such-order"
+    elif refusal == "state the target cannot follow":
+        change = StateChange(Estado.enproceso)
+    elif refusal == "stale version":
+        change = StateChange(Estado.completada, expected_version=1)
+    elif refusal == "unpublished":
+        repository.save_transition(started, started)  # writes the marker again
+    else:  # it entered its state at or after this request's instant
+        now = datetime.fromisoformat(started.entered_state_at)
+    stored_before = repository.load(started.id)
+    # when
+    with pytest.raises(StaleOrder) as refused:
+        repository.enter_state(order_id, change, now=now)
+    # then the store tells what it holds, as the same call read it, and holds it still
+    assert refused.value.current == (None if refusal == "no such order" else started)
+    assert repository.load(started.id) == stored_before
+    if refusal == "unpublished":
+        assert refused.value.current is not None
+        assert refused.value.current.unpublished_since is not None

@@ -2,16 +2,17 @@
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from harness.clocks import SteppingClock
-from resolvers.adapters.idempotency import same_input
+from resolvers.adapters.idempotent_creation import same_input
 from resolvers.adapters.page_tokens import StateQueryTokens
+from resolvers.domain.calendar import format_instant
 from resolvers.domain.errors import ConflictError
-from resolvers.domain.order import NewOrder, Order
+from resolvers.domain.order import NewOrder, Order, StateChange, transition
 from resolvers.domain.partitions import bucket
 from resolvers.domain.queries import SortDirection
-from resolvers.domain.states import INITIAL_STATE, Estado
+from resolvers.domain.states import INITIAL_STATE, Estado, sources_of
 from resolvers.service.orders import OrderService
 from resolvers.service.ports import (
     OrderAlreadyStored,
@@ -40,6 +41,11 @@ class FakeRepository:
         # Called inside save_transition before the condition is checked: lets a test
         # slip a concurrent write in between a read and the conditional write.
         self.before_conditional_write: Callable[[], None] | None = None
+        # Every conditional transition write, as (method, order id): what a request cost.
+        self.writes: list[tuple[str, str]] = []
+        # The time of the world this store lives in: services over one store share it, as
+        # Lambda containers share (synchronised) time, so no write predates the last one.
+        self.clock = SteppingClock()
 
     def add(self, order: Order) -> None:
         if order.id in self.orders:
@@ -93,9 +99,27 @@ class FakeRepository:
             views = [{k: v[k] for k in wanted if k in v} for v in views]
         return views
 
+    def enter_state(self, order_id: str, change: StateChange, *, now: datetime) -> Order:
+        if self.before_conditional_write is not None:
+            self.before_conditional_write()
+        self.writes.append(("enter_state", order_id))
+        stored = self.orders.get(order_id)
+        if (
+            stored is None
+            or stored.estado not in sources_of(change.estado)
+            or stored.unpublished_since is not None
+            or stored.entered_state_at >= format_instant(now)
+            or change.expected_version not in (None, stored.version)
+        ):
+            raise StaleOrder(stored)
+        moved = transition(stored, change, now=now)
+        self.orders[order_id] = replace(moved, unpublished_since=moved.entered_state_at)
+        return stored
+
     def save_transition(self, before: Order, after: Order) -> None:
         if self.before_conditional_write is not None:
             self.before_conditional_write()
+        self.writes.append(("save_transition", before.id))
         stored = self.orders.get(before.id)
         if stored is None or (stored.estado, stored.version) != (before.estado, before.version):
             raise StaleOrder(stored)
@@ -144,7 +168,7 @@ class FakePublisher:
         self.published.append(order)
 
 
-class FakeCreationGuard:
+class FakeIdempotentCreation:
     """Idempotency as Powertools does it: one stored result per token, the input checked."""
 
     def __init__(self) -> None:
@@ -176,7 +200,7 @@ class FakeDeadline:
 def order_service(
     repository: FakeRepository | None = None,
     publisher: FakePublisher | None = None,
-    guard: FakeCreationGuard | None = None,
+    idempotent_creation: FakeIdempotentCreation | None = None,
     deadline: FakeDeadline | None = None,
     seconds_to_write_and_undo: float = 0.0,
     clock: SteppingClock | None = None,
@@ -184,9 +208,9 @@ def order_service(
     return OrderService(
         repository=repository or FakeRepository(),
         publisher=publisher or FakePublisher(),
-        clock=clock or SteppingClock(),
+        clock=clock or (repository.clock if repository is not None else SteppingClock()),
         page_tokens=StateQueryTokens(),
-        creation_guard=guard,
+        idempotent_creation=idempotent_creation,
         deadline=deadline,
         seconds_to_write_and_undo=seconds_to_write_and_undo,
     )

@@ -7,11 +7,14 @@ from pathlib import Path
 import pytest
 
 from harness.api_target import (
+    ENV_COGNITO_ENDPOINT,
     ENV_KEY,
     ENV_OUTPUTS,
     ENV_URL,
     DeployedApi,
+    SignedInApi,
     TargetError,
+    UserPoolTarget,
     deployed_api,
 )
 
@@ -73,13 +76,49 @@ def test_url_and_key_given_directly_win_over_the_outputs_file(tmp_path: Path) ->
     assert api == DeployedApi(other, "new")
 
 
-def test_prods_outputs_have_no_api_key_and_are_refused(tmp_path: Path) -> None:
-    environ = _outputs(
-        tmp_path, {"Orders-prod": {"GraphqlUrl": APPSYNC_URL, "UserPoolId": "eu-west-1_x"}}
-    )
+def test_prods_outputs_name_its_user_pool_and_client_instead_of_a_key(tmp_path: Path) -> None:
+    prod = {"GraphqlUrl": APPSYNC_URL, "UserPoolId": "eu-west-1_Ab12", "UserPoolClientId": "c1"}
 
-    with pytest.raises(TargetError, match="no ApiKey"):
-        deployed_api(environ)
+    target = deployed_api(_outputs(tmp_path, {"Orders-prod": prod}))
+
+    # The pool's region is the prefix of its id; Cognito is reached in that region.
+    assert target == UserPoolTarget(APPSYNC_URL, "eu-west-1", "eu-west-1_Ab12", "c1", None)
+
+
+def test_a_local_cognito_endpoint_can_stand_in_for_aws(tmp_path: Path) -> None:
+    prod = {"GraphqlUrl": APPSYNC_URL, "UserPoolId": "us-east-1_x", "UserPoolClientId": "c"}
+    environ = _outputs(tmp_path, {"Orders-prod": prod})
+
+    target = deployed_api({**environ, ENV_COGNITO_ENDPOINT: "http://127.0.0.1:5000"})
+
+    assert isinstance(target, UserPoolTarget)
+    assert target.cognito_endpoint == "http://127.0.0.1:5000"
+
+
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        {"GraphqlUrl": APPSYNC_URL, "UserPoolId": "eu-west-1_x"},
+        {"GraphqlUrl": APPSYNC_URL, "UserPoolId": "nopool", "UserPoolClientId": "c"},
+        {
+            "GraphqlUrl": APPSYNC_URL.replace("https", "http"),
+            "UserPoolId": "a_b",
+            "UserPoolClientId": "c",
+        },
+    ],
+)
+def test_outputs_with_neither_a_key_nor_a_usable_pool_are_refused(
+    tmp_path: Path, outputs: dict[str, str]
+) -> None:
+    with pytest.raises(TargetError):
+        deployed_api(_outputs(tmp_path, {"Orders-prod": outputs}))
+
+
+def test_a_signed_in_api_sends_the_token_and_no_key() -> None:
+    api = SignedInApi(APPSYNC_URL, "eyJ.token", "ana@example.com")
+
+    assert api.credentials() == {"Authorization": "eyJ.token"}
+    assert DeployedApi(APPSYNC_URL, "da2-key").credentials() == {"x-api-key": "da2-key"}
 
 
 def test_a_missing_or_ambiguous_outputs_file_is_refused(tmp_path: Path) -> None:

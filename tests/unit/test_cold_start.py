@@ -89,7 +89,7 @@ import json, sys
 from resolvers import bootstrap
 application = bootstrap.from_environment()
 before = "aws_lambda_powertools.utilities.idempotency" in sys.modules
-application.client_tokens.prepare()
+application.idempotent_creation.prepare()
 after = "aws_lambda_powertools.utilities.idempotency" in sys.modules
 print(json.dumps([before, after]))
 """,

@@ -2,16 +2,24 @@
 are exercised end to end). AppSync's guide, "Configuring GraphQL run complexity, query
 depth, and introspection": past the depth limit a field gets a `QueryDepthLimitReached`
 error, thrown up to its first nullable parent; past the resolver count, each further
-resolver gets `ResolverExecutionLimitReached` and does not run."""
+resolver gets `ResolverExecutionLimitReached` and does not run. The guide does not say
+whether introspection fields count toward the depth; the emulator counts them
+(api/emulator/query_limits.py)."""
 
 from collections.abc import AsyncGenerator, Coroutine, Mapping
 from typing import Any
 
-from graphql import get_introspection_query, parse
+import pytest
+from graphql import (
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    get_introspection_query,
+    parse,
+)
 from strawberry.types import ExecutionResult, Info
 
-from api.emulator.appsync_errors import ResolverError
-from api.emulator.query_limits import query_limits_extension
+from api.emulator.appsync_errors import RequestError, ResolverError
+from api.emulator.query_limits import introspection_depth, query_limits_extension
 from api.schema import build_schema
 from resolvers.contract.fields import ResolverField
 from resolvers.contract.limits import INTROSPECTION_QUERY_DEPTH, QueryLimits, query_limits
@@ -59,29 +67,64 @@ def _error_types(result: ExecutionResult) -> list[tuple[str, list[Any]]]:
 
 
 def test_a_field_past_the_depth_limit_gets_the_error_and_its_siblings_keep_their_data() -> None:
+    # getOrder.id is ID!: its error nulls its first nullable parent, getOrder; __typename,
+    # a sibling within the limit, keeps its data
     result = _run(
-        "{ __schema { queryType { name description } } }",
-        QueryLimits(depth=2, resolver_count=10, introspection=True),
+        '{ getOrder(id: "1") { id } __typename }',
+        QueryLimits(depth=1, resolver_count=10, introspection=True),
         _CountingRuntime(),
     )
 
-    assert result.data == {"__schema": {"queryType": {"name": None, "description": None}}}
-    assert _error_types(result) == [
-        ("QueryDepthLimitReached", ["__schema", "queryType", "name"]),
-        ("QueryDepthLimitReached", ["__schema", "queryType", "description"]),
-    ]
+    assert result.data == {"getOrder": None, "__typename": "Query"}
+    assert _error_types(result) == [("QueryDepthLimitReached", ["getOrder", "id"])]
 
 
-def test_a_non_null_field_past_the_limit_nulls_its_first_nullable_parent() -> None:
-    # __Field.name is String!, its list items __Field!, the list itself nullable
-    result = _run(
-        "{ __schema { queryType { fields { name } } } }",
-        QueryLimits(depth=3, resolver_count=10, introspection=True),
-        _CountingRuntime(),
+def test_introspection_past_the_depth_limit_is_refused_before_anything_runs() -> None:
+    # __schema > queryType > fields > type > ofType > name: 6 levels; the limit is 5. The
+    # deepest level has no data to resolve (ofType is null below a named type), so only
+    # the document shows how deep it goes.
+    runtime = _CountingRuntime()
+    query = (
+        '{ getOrder(id: "1") { id } '
+        "__schema { queryType { fields { type { ofType { name } } } } } }"
     )
+    result = _run(query, QueryLimits(depth=5, resolver_count=10, introspection=True), runtime)
 
-    assert result.data == {"__schema": {"queryType": {"fields": None}}}
-    assert {error_type for error_type, _ in _error_types(result)} == {"QueryDepthLimitReached"}
+    assert result.data is None
+    (error,) = result.errors or []
+    assert isinstance(error, RequestError)
+    assert error.formatted["errorType"] == "QueryDepthLimitReached"
+    assert error.message == "The query depth exceeds the limit of 5."
+    assert runtime.resolved == []
+    # and one level less runs
+    fits = _run(
+        "{ __schema { queryType { fields { type { name } } } } }",
+        QueryLimits(depth=5, resolver_count=10, introspection=True),
+        runtime,
+    )
+    assert fits.errors is None
+
+
+@pytest.mark.parametrize(
+    ("query", "depth"),
+    [
+        ("{ __typename }", 0),
+        ('{ getOrder(id: "1") { id } }', 0),
+        ("{ __schema { types { name } } }", 3),
+        ('{ ...F } fragment F on Query { __type(name: "Order") { name } }', 2),
+        ("{ __schema { ... on __Schema { queryType { name } } } }", 3),
+        ('{ getOrder(id: "1") { id } a: __schema { b: queryType { name } } }', 3),
+    ],
+)
+def test_introspection_depth_follows_fragments_and_counts_fields_only(
+    query: str, depth: int
+) -> None:
+    document = parse(query)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    (operation,) = (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    assert introspection_depth(operation.selection_set, fragments) == depth
 
 
 def test_past_the_resolver_count_the_first_resolvers_run_and_the_rest_do_not() -> None:

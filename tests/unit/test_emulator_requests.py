@@ -2,6 +2,7 @@
 errors found before any resolver runs, the argument coercion AppSync applies, and the two
 strawberry internals it relies on."""
 
+import json
 from typing import Any
 
 import pytest
@@ -145,3 +146,34 @@ def test_an_unknown_field_names_the_path_as_appsync_does() -> None:
         "Validation error of type FieldUndefined: Field 'precio' in type 'Order' is "
         "undefined @ 'getOrder/precio'"
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"query": "{ x }", "extensions": []}',
+        b'{"query": "{ x }", "extensions": "x"}',
+        b'{"query": "{ x }", "extensions": 1}',
+    ],
+)
+def test_extensions_that_are_not_an_object_are_malformed(body: bytes) -> None:
+    assert http_errors.malformed_request(body, "application/json") == http_errors.UNPARSABLE
+    assert (
+        http_errors.malformed_request(b'{"query": "{ x }", "extensions": {"a": 1}}', None) is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type"),
+    [(400, http_errors.MALFORMED), (405, http_errors.BAD_REQUEST)],
+)
+def test_any_refusal_of_the_graphql_view_is_json_with_its_type(
+    status: int, error_type: str
+) -> None:
+    # whatever strawberry's view refuses (its own plain-text answers) leaves in AppSync's shape
+    response = http_errors.refusal(status, "why")
+    assert response.status_code == status
+    assert response.headers[http_errors.ERROR_TYPE_HEADER] == error_type
+    assert json.loads(bytes(response.body)) == {
+        "errors": [{"errorType": error_type, "message": "why"}]
+    }

@@ -2,7 +2,7 @@
 service reads the store again and reports the truth."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -33,14 +33,14 @@ def test_a_transition_applied_in_part_is_completed_and_published() -> None:
     # (the issue's report: a cancelada order, version 2, no motivo, no message)
     repository, publisher = FakeRepository(), FakePublisher()
     order_id = created(repository, publisher)
-    real_save = repository.save_transition
+    real_enter = repository.enter_state
 
-    def half_then_fail(before: Order, after: Order) -> None:
-        repository.save_transition = real_save  # type: ignore[method-assign]
-        real_save(before, replace(after, motivo_cancelacion=None))
+    def half_then_fail(order_id: str, change: StateChange, *, now: datetime) -> Order:
+        repository.enter_state = real_enter  # type: ignore[method-assign]
+        real_enter(order_id, replace(change, motivo=None), now=now)
         raise StoreFailed("connection reset after the write")
 
-    repository.save_transition = half_then_fail  # type: ignore[method-assign]
+    repository.enter_state = half_then_fail  # type: ignore[method-assign]
     # when
     result = order_service(repository, publisher).update_order_state(order_id, CANCEL)
     # then: the caller is told its cancellation happened, the store holds all of it, and
@@ -58,13 +58,13 @@ def test_a_transition_applied_in_part_is_completed_and_published() -> None:
 def test_a_transition_that_landed_whole_with_its_answer_lost_is_published() -> None:
     repository, publisher = FakeRepository(), FakePublisher()
     order_id = created(repository, publisher)
-    real_save = repository.save_transition
+    real_enter = repository.enter_state
 
-    def land_then_fail(before: Order, after: Order) -> None:
-        real_save(before, after)
+    def land_then_fail(order_id: str, change: StateChange, *, now: datetime) -> Order:
+        real_enter(order_id, change, now=now)
         raise StoreFailed("read timeout")
 
-    repository.save_transition = land_then_fail  # type: ignore[method-assign]
+    repository.enter_state = land_then_fail  # type: ignore[method-assign]
     result = order_service(repository, publisher).update_order_state(order_id, CANCEL)
     assert (result["estado"], result["version"]) == ("cancelada", 2)
     assert [o.version for o in publisher.published] == [2]
@@ -75,10 +75,10 @@ def test_a_transition_that_did_not_land_reports_the_failure_and_changes_nothing(
     order_id = created(repository, publisher)
     before = repository.orders[order_id]
 
-    def fail(before: Order, after: Order) -> None:
+    def fail(order_id: str, change: StateChange, *, now: datetime) -> Order:
         raise StoreFailed("throttled")
 
-    repository.save_transition = fail  # type: ignore[method-assign]
+    repository.enter_state = fail  # type: ignore[method-assign]
     with pytest.raises(StoreFailed):
         order_service(repository, publisher).update_order_state(order_id, CANCEL)
     assert repository.orders[order_id] == before
@@ -89,14 +89,15 @@ def test_a_failed_call_beside_someone_elses_write_is_reported_as_their_write() -
     # given: our call fails without landing, and meanwhile another request cancelled
     repository, publisher = FakeRepository(), FakePublisher()
     order_id = created(repository, publisher)
-    real_save = repository.save_transition
+    real_enter = repository.enter_state
 
-    def other_wins_then_fail(before: Order, after: Order) -> None:
-        other = replace(before, estado=Estado.enproceso, version=2, fecha_actualizacion="x")
-        real_save(before, other)
+    def other_wins_then_fail(order_id: str, change: StateChange, *, now: datetime) -> Order:
+        # (their write lands while ours is on its way, so after our request's instant)
+        other = StateChange(Estado.enproceso, por="otro@example.com")
+        real_enter(order_id, other, now=now + timedelta(milliseconds=1))
         raise StoreFailed("throttled")
 
-    repository.save_transition = other_wins_then_fail  # type: ignore[method-assign]
+    repository.enter_state = other_wins_then_fail  # type: ignore[method-assign]
     # when our cancellation is still legal from enproceso: a conflict, not a failure
     with pytest.raises(ConflictError):
         order_service(repository, publisher).update_order_state(order_id, CANCEL)

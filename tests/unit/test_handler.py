@@ -9,7 +9,7 @@ from harness.appsync_events import appsync_event
 from resolvers.bootstrap import Application
 from resolvers.contract.fields import RESOLVER_FIELDS
 from resolvers.handler import ROUTED_FIELDS, Handler, InternalError, handler_for
-from tests.unit.fakes import FakeCreationGuard, FakeRepository, order_service
+from tests.unit.fakes import FakeIdempotentCreation, FakeRepository, order_service
 
 
 @pytest.fixture
@@ -22,7 +22,8 @@ def repository(monkeypatch: pytest.MonkeyPatch) -> FakeRepository:
 def lambda_handler(repository: FakeRepository) -> Handler:
     """The real entry, serving an application wired to the fakes."""
     application = Application(
-        service=order_service(repository, guard=FakeCreationGuard()), cache_ttl_seconds=0
+        service=order_service(repository, idempotent_creation=FakeIdempotentCreation()),
+        cache_ttl_seconds=0,
     )
     return handler_for(lambda: application)
 

@@ -13,8 +13,8 @@ from resolvers.domain.states import Estado
 from resolvers.service.orders import NoTimeToUndo, OrderNotPublished
 from resolvers.service.ports import OrderAlreadyStored, StaleOrder
 from tests.unit.fakes import (
-    FakeCreationGuard,
     FakeDeadline,
+    FakeIdempotentCreation,
     FakePublisher,
     FakeRepository,
     order_service,
@@ -46,8 +46,8 @@ def test_create_whose_publish_fails_leaves_nothing_stored() -> None:
 
 
 def test_same_client_token_and_input_returns_the_same_order_once() -> None:
-    repository, publisher, guard = FakeRepository(), FakePublisher(), FakeCreationGuard()
-    service = order_service(repository, publisher, guard)
+    repository, publisher = FakeRepository(), FakePublisher()
+    service = order_service(repository, publisher, FakeIdempotentCreation())
     new = replace(NEW, client_token="tok")
     first = service.create_order(new)
     assert service.create_order(new) == first
@@ -58,15 +58,15 @@ def test_same_client_token_and_input_returns_the_same_order_once() -> None:
 
 
 def test_a_retry_after_a_crash_before_publishing_converges_on_the_stored_order() -> None:
-    # given: the first attempt stored the order and died before publishing (no guard record)
+    # given: the first attempt stored the order and died before publishing (no idempotency record)
     repository, publisher = FakeRepository(), FakePublisher()
     new = replace(NEW, client_token="tok")
-    crashed = order_service(repository, FakePublisher())
+    crashed = order_service(repository, FakePublisher(), clock=SteppingClock())
     crashed.publisher.failing = True  # type: ignore[attr-defined]
     stored = Order.register(new, order_id=new.order_id(), now=crashed.clock())
     repository.add(stored)
-    # when
-    again = order_service(repository, publisher).create_order(new)
+    # when (a retry that computes the same order: its clock reads what the first one read)
+    again = order_service(repository, publisher, clock=SteppingClock()).create_order(new)
     # then: same order, its first message sent now, nothing doubled
     assert again == stored.as_dict()
     assert publisher.published == [stored]
@@ -159,13 +159,14 @@ def test_a_retried_transition_whose_first_attempt_landed_is_published() -> None:
     service = order_service(repository, publisher)
     order_id = service.create_order(NEW)["id"]
     landed: list[Order] = []
+    real_enter = repository.enter_state
 
-    def save_then_lose_the_answer(before: Order, after: Order) -> None:
-        repository.orders[after.id] = after
-        landed.append(after)
-        raise StaleOrder(after)
+    def enter_then_lose_the_answer(order_id: str, change: StateChange, *, now: datetime) -> Order:
+        real_enter(order_id, change, now=now)
+        landed.append(repository.orders[order_id])
+        raise StaleOrder(landed[0])
 
-    repository.save_transition = save_then_lose_the_answer  # type: ignore[method-assign]
+    repository.enter_state = enter_then_lose_the_answer  # type: ignore[method-assign]
     # when
     updated = service.update_order_state(order_id, StateChange(Estado.enproceso))
     # then: the client is told what happened, and the new state has its message
@@ -185,11 +186,11 @@ def test_a_retry_after_the_token_record_expired_never_deletes_the_stored_order()
     # re-publish fails
     publisher = FakePublisher()
     publisher.failing = True
-    # (a new guard: the first call's record has expired)
+    # (a new FakeIdempotentCreation: the first call's record has expired)
     replay = order_service(
         repository,
         publisher,
-        guard=FakeCreationGuard(),
+        idempotent_creation=FakeIdempotentCreation(),
         clock=SteppingClock(START + timedelta(days=2)),
     )
     with pytest.raises(OrderNotPublished):
@@ -202,12 +203,14 @@ def test_a_replay_of_a_published_creation_sends_nothing_again() -> None:
     # given an order created and published long ago with a clientToken
     repository, publisher = FakeRepository(), FakePublisher()
     new = replace(NEW, client_token="tok")
-    first = order_service(repository, publisher, guard=FakeCreationGuard()).create_order(new)
-    # when the call is replayed after its idempotency record expired (a new guard)
+    first = order_service(
+        repository, publisher, idempotent_creation=FakeIdempotentCreation()
+    ).create_order(new)
+    # when the call is replayed after its idempotency record expired (a new FakeIdempotentCreation)
     replay = order_service(
         repository,
         publisher,
-        guard=FakeCreationGuard(),
+        idempotent_creation=FakeIdempotentCreation(),
         clock=SteppingClock(START + timedelta(days=2)),
     )
     # then it gets the stored order, and its message is not sent a second time

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from resolvers.domain.errors import ConflictError, InvalidTransition
-from resolvers.domain.order import NewOrder, Order, StateChange, transition
+from resolvers.domain.order import UNKNOWN_CALLER, NewOrder, Order, StateChange, transition
 from resolvers.domain.states import TRANSITIONS, Estado, can_transition_to
 
 NOW = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -77,7 +77,8 @@ def test_stale_expected_version_is_a_conflict_unless_the_move_is_illegal(
 
 
 def test_a_new_order_is_recibida_version_1_never_updated() -> None:
-    order = Order.register(NewOrder("x", date(2030, 1, 5)), order_id="o-9", now=NOW)
+    new = NewOrder("x", date(2030, 1, 5), por="ana@example.com")
+    order = Order.register(new, order_id="o-9", now=NOW)
     assert order.as_dict() == {
         "id": "o-9",
         "descripcion": "x",
@@ -88,7 +89,55 @@ def test_a_new_order_is_recibida_version_1_never_updated() -> None:
         "fecha_actualizacion": None,
         "motivo_cancelacion": None,
         "version": 1,
+        "creado_por": "ana@example.com",
+        "historial": [
+            {
+                "estado": "recibida",
+                "fecha": "2030-01-02T03:04:05.000000Z",
+                "por": "ana@example.com",
+                "motivo": None,
+                "version": 1,
+            }
+        ],
     }
+
+
+def test_each_transition_appends_who_entered_which_state_when_and_why() -> None:
+    # given an order created by one caller
+    order = Order.register(NewOrder("x", date(2030, 1, 5)), order_id="o-9", now=NOW)
+    # when two others move it on
+    started = transition(order, StateChange(Estado.enproceso, por="luis@example.com"), now=LATER)
+    cancelled = transition(
+        started, StateChange(Estado.cancelada, "sin repuesto", por="ana@example.com"), now=LATER
+    )
+    # then: one entry per state entered, oldest first, the last one the current state
+    assert cancelled.creado_por == "api-key"
+    assert [(c.estado, c.por, c.motivo, c.version) for c in cancelled.historial] == [
+        (Estado.recibida, "api-key", None, 1),
+        (Estado.enproceso, "luis@example.com", None, 2),
+        (Estado.cancelada, "ana@example.com", "sin repuesto", 3),
+    ]
+    assert cancelled.historial[-1].fecha == cancelled.fecha_actualizacion
+    assert cancelled.historial[0].fecha == cancelled.fecha_registro
+    # and a refused transition records nothing
+    with pytest.raises(InvalidTransition):
+        transition(cancelled, StateChange(Estado.enproceso), now=LATER)
+
+
+def test_stored_entries_carry_no_version_and_read_back_counted_from_the_order() -> None:
+    order = Order.register(NewOrder("x", date(2030, 1, 5)), order_id="o-9", now=NOW)
+    started = transition(order, StateChange(Estado.enproceso, por="luis"), now=LATER)
+    stored = {**started.as_dict(), "historial": [c.as_entry() for c in started.historial]}
+    assert all("version" not in entry for entry in stored["historial"])
+    assert Order.from_dict(stored) == started
+    assert Order.from_dict(started.as_dict()) == started
+
+
+def test_an_order_stored_before_who_did_what_was_kept_still_reads() -> None:
+    order = Order.register(NewOrder("x", date(2030, 1, 5)), order_id="o-9", now=NOW)
+    legacy = {k: v for k, v in order.as_dict().items() if k not in ("creado_por", "historial")}
+    read = Order.from_dict(legacy)
+    assert (read.creado_por, read.historial) == (UNKNOWN_CALLER, ())
 
 
 def test_ids_from_the_same_client_token_are_equal_and_differ_between_tokens() -> None:

@@ -1,14 +1,18 @@
 // The work-order board: one column per state, filled by ordersByState (oldest first, "Load
 // more" on nextToken), kept live by onOrderCreated / onOrderStateChanged over AppSync's
 // real-time protocol. It only speaks the public API, so it works against a deployed AppSync
-// API by changing the URL and key under "Connection".
+// API by changing the URL and key under "Connection". "Sign in" uses a Cognito user's
+// token instead of the key, and then offers only the moves the access policy lets that
+// user make (the policy comes with /config.json; the API still decides).
 import { AppSyncClient } from "/client/appsync.js";
+import { currentUser, signIn, signOut } from "/board/sign_in.js";
 
 // What a card shows, and what it needs to be placed (id, estado).
-const CARD = "id estado descripcion fecha_entrega fecha_registro";
+const WHO = "creado_por historial { estado fecha por motivo }";
+const CARD = `id estado descripcion fecha_entrega fecha_registro ${WHO}`;
 const PAGE = `query Column($estado: Estado!, $limit: Int, $nextToken: String) {
   ordersByState(estado: $estado, limit: $limit, nextToken: $nextToken) {
-    items { id descripcion fecha_entrega fecha_registro }
+    items { id descripcion fecha_entrega fecha_registro ${WHO} }
     nextToken
   }
 }`;
@@ -34,7 +38,8 @@ const LIVE_TEXT = {
   "no-key": "Not connected: enter the API key under Connection",
 };
 
-let config = { states: [], transitions: {} };
+let config = { states: [], transitions: {}, access: { entryGroups: {} } };
+let user = null; // the signed-in Cognito user, or null (the API key)
 let client = null;
 const orders = new Map(); // id -> the order as last seen
 const columns = new Map(); // estado -> { list, more, count, error, nextToken }
@@ -55,6 +60,13 @@ function today() {
   const now = new Date();
   const pad = (n) => String(n).padStart(2, "0");
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+// The access policy: a signed-in user may move an order into a state that needs a group
+// only when in one of them; the key is not restricted by groups.
+function mayEnter(estado) {
+  const needed = config.access.entryGroups[estado];
+  return !user || !needed || needed.some((group) => user.groups.includes(group));
 }
 
 function isFinal(estado) {
@@ -156,12 +168,22 @@ function renderCard(order) {
   const registered = $(".fecha_registro", card);
   registered.dateTime = order.fecha_registro;
   registered.textContent = new Date(order.fecha_registro).toLocaleString();
+  $(".creado_por", card).textContent = order.creado_por ?? "";
+  const history = $(".historial", card);
+  for (const cambio of order.historial ?? []) {
+    const entry = document.createElement("li");
+    entry.className = "cambio";
+    entry.dataset.estado = cambio.estado;
+    const motivo = cambio.motivo ? ` (${cambio.motivo})` : "";
+    entry.textContent = `${cambio.estado} by ${cambio.por}${motivo}`;
+    history.append(entry);
+  }
 
   const actions = $(".actions", card);
   const error = $(".error", card);
   const cancelForm = $(".cancel-form", card);
   // Forward moves first, cancelling last.
-  const targets = [...(config.transitions[order.estado] ?? [])].sort(
+  const targets = [...(config.transitions[order.estado] ?? [])].filter(mayEnter).sort(
     (a, b) => (a === CANCELLED) - (b === CANCELLED),
   );
   for (const target of targets) {
@@ -238,16 +260,23 @@ async function received(event) {
   }
 }
 
+function showUser() {
+  $("#who").textContent = user ? `Signed in as ${user.email}` : "Using the API key";
+  $("#sign-out").hidden = !user;
+  $("#sign-in-form").hidden = Boolean(user);
+}
+
 function connect({ endpoint, apiKey }) {
   client?.close();
   orders.clear();
   buildColumns();
-  if (!apiKey) {
+  showUser();
+  if (!apiKey && !user) {
     setLive("no-key");
     $("#connection").open = true;
     return;
   }
-  client = new AppSyncClient({ url: endpoint, apiKey });
+  client = new AppSyncClient({ url: endpoint, apiKey, token: user?.token ?? null });
   let ready = 0;
   client.onStatus((state) => {
     if (state === "live") return; // live once both subscriptions are acknowledged
@@ -283,7 +312,12 @@ function savedConnection(defaults) {
 async function main() {
   const response = await fetch("/config.json", { cache: "no-store" });
   const served = response.ok ? await response.json() : {};
-  config = { states: served.states ?? [], transitions: served.transitions ?? {} };
+  config = {
+    states: served.states ?? [],
+    transitions: served.transitions ?? {},
+    access: served.access ?? { entryGroups: {} },
+  };
+  user = currentUser();
   const connection = savedConnection({
     endpoint: new URL("/graphql", location.href).toString(),
     apiKey: served.apiKey ?? "",
@@ -299,6 +333,8 @@ async function main() {
     $("#connection").open = false;
     connect(chosen);
   });
+
+  setUpSignIn(() => connect(savedConnection(connection)));
 
   const create = $("#create-form");
   create.elements.fecha_entrega.value = today();
@@ -328,6 +364,30 @@ async function main() {
   });
 
   connect(connection);
+}
+
+// The pool /health names (`cognito`: region, client, endpoint), when the API has one.
+function setUpSignIn(reconnect) {
+  const form = $("#sign-in-form");
+  const error = $("#sign-in-error");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    try {
+      const health = await (await fetch("/health", { cache: "no-store" })).json();
+      if (!health.cognito) throw new Error("This API has no user pool to sign in to");
+      user = await signIn(health.cognito, form.elements.email.value, form.elements.password.value);
+      form.elements.password.value = "";
+      reconnect();
+    } catch (failure) {
+      error.textContent = failure.message;
+    }
+  });
+  $("#sign-out").addEventListener("click", () => {
+    signOut();
+    user = null;
+    reconnect();
+  });
 }
 
 main();

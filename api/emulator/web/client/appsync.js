@@ -38,22 +38,29 @@ function base64url(text) {
 }
 
 export class AppSyncClient {
-  constructor({ url, apiKey }) {
+  /** `token`: a Cognito user pool token (sent as `Authorization`), used instead of the key. */
+  constructor({ url, apiKey, token = null }) {
     this.url = url;
     this.apiKey = apiKey;
+    this.token = token;
     this.realtime = null;
   }
 
-  /** The API key auth headers AppSync's real-time protocol asks for. */
+  /** What authorizes a request: the user's token, or else the API key. */
+  credentials() {
+    return this.token ? { Authorization: this.token } : { "x-api-key": this.apiKey };
+  }
+
+  /** The auth headers AppSync's real-time protocol asks for (the same, with the host). */
   authorization() {
-    return { host: new URL(this.url).host, "x-api-key": this.apiKey };
+    return { host: new URL(this.url).host, ...this.credentials() };
   }
 
   /** Runs a query or mutation; resolves with `data`, rejects with an AppSyncError. */
   async graphql(query, variables = {}) {
     const response = await fetch(this.url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": this.apiKey },
+      headers: { "content-type": "application/json", ...this.credentials() },
       body: JSON.stringify({ query, variables }),
     });
     let body = null;

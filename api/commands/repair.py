@@ -1,0 +1,104 @@
+"""`orders repair`: publish the orders whose state's message a killed invocation never sent."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from api.commands import CommandFailed, options
+from api.commands.running import running_aws
+from api.emulator.data_dir import read_server_file
+from resolvers.contract import scale
+from resolvers.contract.resources import LOCAL_STAGE
+from resolvers.service.orders import IN_FLIGHT_SECONDS
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    repair = subparsers.add_parser(
+        "repair",
+        help="publish the orders whose state's message was never sent (a killed invocation)",
+    )
+    options.add_data_dir(repair, "the data directory of the orders serve to repair")
+    options.add_endpoint_url(
+        repair,
+        "repair behind this AWS endpoint instead (any AWS-compatible one, or the embedded "
+        "one of a server started with --ephemeral)",
+    )
+    repair.add_argument(
+        "--cloud",
+        action="store_true",
+        help="AWS itself, with your credentials and region, instead of the emulator",
+    )
+    repair.add_argument(
+        "--stage",
+        default=LOCAL_STAGE,
+        help=f"whose table and queues (default {LOCAL_STAGE}, the emulator's)",
+    )
+    repair.add_argument(
+        "--older-than",
+        type=options.seconds,
+        default=IN_FLIGHT_SECONDS,
+        metavar="SECONDS",
+        help="only orders unpublished for at least this long: younger ones may belong to a "
+        f"write still running (default {IN_FLIGHT_SECONDS:g})",
+    )
+    _add_scale(repair)
+    repair.set_defaults(run=run)
+
+
+def _add_scale(repair: argparse.ArgumentParser) -> None:
+    repair.add_argument(
+        "--state-shards",
+        type=options.count(scale.checked_state_shards),
+        default=None,
+        help="shards of the state index (default: what the orders table records in its "
+        f"{scale.STATE_SHARDS_TAG} tag)",
+    )
+    repair.add_argument(
+        "--queue-groups",
+        type=options.count(scale.checked_queue_groups),
+        default=None,
+        help="message groups per state queue, as the stage publishes them (default: the "
+        f"running orders serve's, else [{scale.ENV_QUEUE_GROUPS}], else "
+        f"{scale.DEFAULT_QUEUE_GROUPS})",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from api.repair import UnknownShardCount, repair
+    from resolvers.adapters import aws_clients
+    from resolvers.contract.resources import ResourceNames
+
+    if args.cloud:
+        # The Lambda's own clients: the caller's credentials and region, standard retries.
+        dynamodb, sqs = aws_clients.dynamodb_client(), aws_clients.sqs_client()
+    else:
+        aws = running_aws(args)
+        dynamodb, sqs = aws.dynamodb(), aws.sqs()
+    try:
+        count = repair(
+            dynamodb,
+            sqs,
+            ResourceNames(args.stage),
+            older_than_seconds=args.older_than,
+            out=sys.stdout,
+            state_shards=args.state_shards,
+            queue_groups=_queue_groups(args),
+        )
+    except UnknownShardCount as error:
+        raise CommandFailed(str(error)) from None
+    print(f"{count} message(s) republished", file=sys.stderr)
+    return 0
+
+
+def _queue_groups(args: argparse.Namespace) -> int:
+    """G for the republished messages' groups: the option, else what the running `orders
+    serve` uses, else the environment's (the stage's setting), else the default."""
+    if args.queue_groups is not None:
+        return int(args.queue_groups)
+    if not args.cloud and not args.endpoint_url:
+        found = read_server_file(Path(args.data_dir)) or {}
+        if isinstance(found.get("queue_groups"), int):
+            return int(found["queue_groups"])
+    return options.count(scale.checked_queue_groups)(
+        options.from_env(scale.ENV_QUEUE_GROUPS, scale.DEFAULT_QUEUE_GROUPS)
+    )
