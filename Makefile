@@ -17,8 +17,8 @@ TEST_LOCK := requirements/test.txt
 SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml $(SERVE_LOCK) 2>/dev/null | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(TEST_LOCK) package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: help install serve-install serve test lock lint typecheck pytest cfn-lint docs docs-serve \
-        schema synth deploy destroy e2e-cloud bench capacity soak clean explorer-assets browser
+.PHONY: help install serve-install serve test lock lint typecheck pytest cfn-lint synth-dev synth-prod \
+        docs docs-serve schema synth deploy destroy e2e-cloud bench capacity soak clean explorer-assets browser
 
 # A target documents itself with `## what it does` after its name; this prints them.
 help: ## this list
@@ -32,10 +32,13 @@ $(SERVE_STAMP): $(BIN)/python pyproject.toml $(SERVE_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.serve-* && touch $(SERVE_STAMP)
 
+# pip and npm share nothing: npm runs while pip installs the lock, and the install waits
+# for both.
 $(STAMP): $(BIN)/python pyproject.toml $(TEST_LOCK) package.json
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev,infra]'
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error & npm=$$!; \
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK) \
+	&& $(BIN)/python -m pip install --quiet --no-deps -e '.[dev,infra]'; pip=$$?; \
+	wait $$npm && test $$pip = 0
 	rm -f $(VENV)/.installed-* $(VENV)/.serve-* && touch $(STAMP) $(SERVE_STAMP)
 
 # The lock: uv's universal resolver (one lock for every Python from 3.11 and every platform,
@@ -93,26 +96,38 @@ lint: $(STAMP) ## ruff check and format
 typecheck: $(STAMP) ## mypy (strict)
 	$(BIN)/mypy
 
-pytest: $(STAMP) browser ## pytest: unit, integration, e2e (the docs' examples too), infra
-	$(BIN)/pytest
+# Test files run side by side in PYTEST_WORKERS processes (pytest-xdist): each file stays on
+# one worker, so its module-scoped moto, emulator or benchmark run is set up once
+# (tests/conftest.py groups them; the CDK tests share one worker and one synthesis). Most
+# tests wait on a subprocess or a socket, so more workers than cores pays.
+PYTEST_WORKERS ?= 4
+pytest: $(STAMP) browser ## pytest on several workers: unit, integration, e2e (the docs' examples too), infra
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 synth: $(STAMP) ## synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)
 	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
-cfn-lint: $(STAMP) ## synthesize both stages and lint the templates
-	rm -rf cdk.out
-	npx --no-install cdk synth --quiet -c stage=dev -o cdk.out/dev
-	npx --no-install cdk synth --quiet -c stage=prod -c alarmEmail=alarms@example.com -o cdk.out/prod
+# Each stage synthesizes into its own directory, so the two run side by side under -j.
+cfn-lint: synth-dev synth-prod ## synthesize both stages and lint the templates
 	$(BIN)/cfn-lint cdk.out/dev/*.template.json cdk.out/prod/*.template.json
+
+# prod refuses to synthesize without an alarm destination; the check's own is a placeholder.
+synth-dev synth-prod: synth-%: $(STAMP)
+	rm -rf cdk.out/$*
+	npx --no-install cdk synth --quiet -c stage=$* $(if $(filter prod,$*),-c alarmEmail=alarms@example.com) -o cdk.out/$*
 
 # The docs site, strict: a broken link or a page's warning fails the build.
 docs: $(STAMP) ## build the docs site into site/ (strict: a broken link fails)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
+# Installs first, then every check at once: lint, mypy, the docs, pytest (itself on several
+# workers) and the two synths share nothing. Each check's output is printed whole when it ends.
+test: $(STAMP) browser ## ruff, mypy, the docs site, pytest, CDK synth + cdk-nag + cfn-lint
+	$(MAKE) --no-print-directory -j --output-sync=target lint typecheck docs pytest cfn-lint
+
 docs-serve: $(STAMP) ## the docs site on http://127.0.0.1:8001/, rebuilt on every change
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
-test: lint typecheck docs pytest cfn-lint ## ruff, mypy, the docs site, pytest, CDK synth + cdk-nag + cfn-lint
 
 # Extra CDK context, e.g. CDK_ARGS="-c alarmEmail=ops@example.com -c cacheTtl=60". prod needs
 # an alarm destination: -c alarmEmail=ADDRESS or -c alarmTopicArn=ARN.

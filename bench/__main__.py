@@ -18,6 +18,7 @@ from bench import (
     lambda_sizing,
     page_cost,
     projection,
+    queue_length,
     report,
     throughput,
     warm_overhead,
@@ -45,6 +46,7 @@ class Profile:
     page_repeats: int
     seconds_per_level: float  # through the API, per scenario and concurrency
     burst_rounds: int
+    queue: queue_length.Plan  # createOrder with messages waiting vs an empty queue
 
 
 FULL = Profile(
@@ -57,6 +59,7 @@ FULL = Profile(
     page_repeats=2,
     seconds_per_level=5,
     burst_rounds=20,
+    queue=queue_length.Plan(rounds=3, waiting=10_000, seconds=3),
 )
 QUICK = Profile(
     name="quick",
@@ -68,6 +71,7 @@ QUICK = Profile(
     page_repeats=1,
     seconds_per_level=0.5,
     burst_rounds=1,
+    queue=queue_length.Plan(rounds=1, waiting=50, seconds=0.5),
 )
 
 
@@ -107,10 +111,10 @@ def run(profile: Profile) -> dict[str, Any]:
         results["cold_start"] = cold_start.run(
             backend, runs=profile.cold_runs, lever_runs=profile.lever_runs
         )
-    _say("6. through the API at 1, 8, 32 clients")
+    _say("6. through the API at 1, 8, 32 clients; then against the queue's length")
     with tempfile.TemporaryDirectory(prefix="orders-bench-") as logs:
         results["throughput"] = throughput.run(
-            seconds=profile.seconds_per_level, log_dir=Path(logs)
+            seconds=profile.seconds_per_level, log_dir=Path(logs), queue=profile.queue
         )
     results["duration_seconds"] = round(time.perf_counter() - started, 1)
     results["goals"] = goals(results)

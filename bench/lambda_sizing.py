@@ -42,7 +42,10 @@ def _container(args: list[str], env: Mapping[str, str]) -> dict[str, Any]:
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"bench.lambda_container {args} failed:\n{done.stderr}")
+        # The handler logs to stdout (Powertools' Logger): the cause is there.
+        raise RuntimeError(
+            f"bench.lambda_container {args} failed:\n{done.stderr}\n{done.stdout[-4000:]}"
+        )
     # The report is the last line; Powertools may have logged before it.
     report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return report

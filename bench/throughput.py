@@ -1,12 +1,12 @@
 """6. Through the API: requests/s and latency through the emulator (`orders serve`, as a
 user runs it) for createOrder, and for ordersByState with the cache cold (every request a
 new caching key, so each one invokes the Lambda) and warm (one key, served from the cache),
-at 1, 8 and 32 concurrent clients.
+at 1, 8 and 32 concurrent clients; then createOrder with 10,000 messages waiting in its queue
+against the same with the queue empty (bench.queue_length).
 
 The clients are asyncio tasks in this process, each with its own keep-alive connection.
-The emulator's CPU time per level (from /proc) shows where it saturates: it is one Python
-process (uvicorn, strawberry, the Lambda handler and the embedded moto server share one
-interpreter), so it cannot use more than about one core."""
+The emulator's CPU time per level (from /proc) is that of its whole process tree: the API,
+the embedded AWS and the Lambda containers (docs/emulator-performance.md)."""
 
 import asyncio
 import os
@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from bench import workload
-from bench.figures import figure
+from bench import queue_length, workload
+from bench.figures import compared, figure
 from harness.serve_process import ServeProcess
 from resolvers.contract.fields import ORDERS_BY_STATE
 
@@ -33,13 +33,39 @@ SCENARIOS = ("createOrder", "ordersByState (cache cold)", "ordersByState (cache 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), 0 where there is no /proc."""
+# Goals of the emulator under clients: more clients get more done, up to the cores, and
+# then hold; the slowest requests stay within a few times the typical one.
+SCALE_UP_GOAL = 1.5  # createOrder at 8 clients vs 1, at least
+HOLD_GOAL = 0.9  # createOrder at 32 clients vs 8, at least
+TAIL_GOAL = 4.0  # p99 vs p50 at 8 clients, at most
+
+
+def _stat(pid: int) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its living descendants (Linux /proc), 0
+    where there is no /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _stat(int(entry.name))
+        if fields is not None:
+            parents[int(entry.name)] = int(fields[1])
+    tree, added = {pid}, True
+    while added:
+        children = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= children
+        added = bool(children)
+    total = 0
+    for member in tree:
+        fields = _stat(member)
+        if fields is not None:
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 def _request(scenario: str, number: int) -> dict[str, Any]:
@@ -90,12 +116,72 @@ async def _level(
         return latencies, len(latencies), time.perf_counter() - started
 
 
-def run(*, seconds: float, log_dir: Path) -> dict[str, Any]:
-    api_key = secrets.token_urlsafe(16)
-    serve = ServeProcess(api_key=api_key, cache_ttl_seconds=CACHE_TTL, log=log_dir / "serve.log")
+def _measure(
+    serve: ServeProcess,
+    stats: Callable[[], dict[str, int]],
+    scenario: str,
+    clients: int,
+    seconds: float,
+    first: int,
+) -> dict[str, Any]:
+    """One scenario at one concurrency: rate, latency, CPU and (for reads) cache hits."""
+    before, cpu_before = stats(), _cpu_seconds(serve.pid)
+    own_cpu_before = time.process_time()
+    latencies, requests, elapsed = asyncio.run(
+        _level(serve.url, serve.api_key, scenario, clients, seconds, first)
+    )
+    cpu = _cpu_seconds(serve.pid) - cpu_before
+    own_cpu = time.process_time() - own_cpu_before
+    after = stats()
+    invocations = after["invocations"] - before["invocations"]
+    hits = after["cache_hits"] - before["cache_hits"]
+    level = {
+        "latency": figure(latencies, "ms"),
+        "p50_ms": figure(latencies, "ms")["median"],
+        "p99_ms": round(_p99(latencies), 2),
+        "requests": requests,
+        "requests_per_second": round(requests / elapsed, 1),
+        "emulator_cpu_cores": round(cpu / elapsed, 2),
+        "emulator_cpu_ms_per_request": round(1000 * cpu / requests, 2),
+        "load_generator_cpu_cores": round(own_cpu / elapsed, 2),
+    }
+    if scenario != "createOrder":
+        level["cache_hit_ratio"] = round(hits / max(1, hits + invocations), 3)
+    return level
+
+
+def ratios(creates: dict[str, Any]) -> dict[str, Any]:
+    """createOrder's figures with a goal, from its levels (keyed by clients)."""
+
+    def rate(clients: str) -> dict[str, Any]:
+        return figure([creates[clients]["requests_per_second"]], "req/s")
+
+    eight = creates["8"]
+    return {
+        "createOrder 8 vs 1 clients (req/s)": compared(
+            rate("8"), rate("1"), SCALE_UP_GOAL, at_least=True
+        ),
+        "createOrder 32 vs 8 clients (req/s)": compared(
+            rate("32"), rate("8"), HOLD_GOAL, at_least=True
+        ),
+        "createOrder p99 vs p50 at 8 clients": compared(
+            figure([eight["p99_ms"]], "ms"), figure([eight["p50_ms"]], "ms"), TAIL_GOAL
+        ),
+    }
+
+
+def run(*, seconds: float, log_dir: Path, queue: queue_length.Plan) -> dict[str, Any]:
+    serve = ServeProcess(
+        api_key=secrets.token_urlsafe(16),
+        cache_ttl_seconds=CACHE_TTL,
+        log=log_dir / "serve.log",
+        # SQS allows one PurgeQueue a minute, and moto enforces it; the queue-length rounds
+        # empty the queue more often (a moto setting, read by the embedded AWS).
+        settings={"MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false"},
+    )
     try:
         serve.wait_healthy()
-        with httpx.Client(base_url=serve.url, headers={"x-api-key": api_key}) as http:
+        with httpx.Client(base_url=serve.url, headers={"x-api-key": serve.api_key}) as http:
             stats: Callable[[], dict[str, int]] = lambda: http.get("/_emulator/stats").json()[  # noqa: E731
                 ORDERS_BY_STATE.path
             ]
@@ -108,36 +194,32 @@ def run(*, seconds: float, log_dir: Path) -> dict[str, Any]:
             for scenario in SCENARIOS:
                 levels: dict[str, Any] = {}
                 for clients in CONCURRENCY:
-                    before, cpu_before = stats(), _cpu_seconds(serve.pid)
-                    own_cpu_before = time.process_time()
-                    latencies, requests, elapsed = asyncio.run(
-                        _level(serve.url, api_key, scenario, clients, seconds, first)
-                    )
-                    first += requests
-                    cpu = _cpu_seconds(serve.pid) - cpu_before
-                    own_cpu = time.process_time() - own_cpu_before
-                    after = stats()
-                    invocations = after["invocations"] - before["invocations"]
-                    hits = after["cache_hits"] - before["cache_hits"]
-                    levels[str(clients)] = {
-                        "latency": figure(latencies, "ms"),
-                        "p50_ms": figure(latencies, "ms")["median"],
-                        "p99_ms": round(_p99(latencies), 2),
-                        "requests": requests,
-                        "requests_per_second": round(requests / elapsed, 1),
-                        "emulator_cpu_cores": round(cpu / elapsed, 2),
-                        "emulator_cpu_ms_per_request": round(1000 * cpu / requests, 2),
-                        "load_generator_cpu_cores": round(own_cpu / elapsed, 2),
-                        **(
-                            {}
-                            if scenario == "createOrder"
-                            else {"cache_hit_ratio": round(hits / max(1, hits + invocations), 3)}
-                        ),
-                    }
+                    levels[str(clients)] = _measure(serve, stats, scenario, clients, seconds, first)
+                    first += levels[str(clients)]["requests"]
                 results[scenario] = levels
+            waiting = queue_length.run(serve, queue, create=_creates_from(first))
     finally:
         serve.stop()
-    return {"seconds_per_level": seconds, "concurrency": list(CONCURRENCY), "scenarios": results}
+    return {
+        "seconds_per_level": seconds,
+        "concurrency": list(CONCURRENCY),
+        "scenarios": results,
+        "ratios": ratios(results["createOrder"]),
+        "queue_length": waiting,
+    }
+
+
+def _creates_from(first: int) -> Callable[[ServeProcess, float], tuple[int, float]]:
+    numbers = iter(range(first + 1_000_000, first + 20_000_000))
+
+    def create(serve: ServeProcess, seconds: float) -> tuple[int, float]:
+        """createOrder from one client for `seconds`: (requests, elapsed s)."""
+        _, requests, elapsed = asyncio.run(
+            _level(serve.url, serve.api_key, "createOrder", 1, seconds, next(numbers) * 1000)
+        )
+        return requests, elapsed
+
+    return create
 
 
 def _p99(values: list[float]) -> float:

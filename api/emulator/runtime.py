@@ -16,7 +16,7 @@ from strawberry.types import Info
 from api.emulator.appsync_errors import LAMBDA_UNHANDLED, LAMBDA_UNHANDLED_MESSAGE, ResolverError
 from api.emulator.callers import ApiKeyCaller, Caller, appsync_identity
 from api.emulator.field_auth import FieldAuth, not_authorized
-from api.emulator.lambda_function import LambdaFunction
+from api.emulator.lambda_function import Function
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.resolver_event import client_shaped, resolver_event
 from api.emulator.strawberry_internals import graphql_info
@@ -40,7 +40,7 @@ class LocalAppSync:
     """The emulator's `AppSyncRuntime` (api.schema)."""
 
     def __init__(
-        self, function: LambdaFunction, cache: ResolverCache, field_auth: FieldAuth | None = None
+        self, function: Function, cache: ResolverCache, field_auth: FieldAuth | None = None
     ) -> None:
         self._function = function
         self._cache = cache

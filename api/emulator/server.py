@@ -21,14 +21,12 @@ import uvicorn
 from botocore.exceptions import BotoCoreError, ClientError
 
 from api.emulator import running_servers, tls_or_hint
+from api.emulator.aws_process import EmbeddedAwsProcess
 from api.emulator.callers import API_KEY_HEADER, Authenticator
-from api.emulator.cognito_mfa import require_mfa_setup_on_password_sign_in
 from api.emulator.data_dir import DataDirectory, DataDirError
-from api.emulator.embedded_aws import EmbeddedAws
 from api.emulator.graphql_app import build_app
-from api.emulator.lambda_function import LambdaFunction, load_handler
+from api.emulator.lambda_function import LambdaContainers
 from api.emulator.local_aws import LocalAws, url_host
-from api.emulator.persistence import AwsState, RequestGate
 from api.emulator.provisioning import Provisioned, TableMismatch, provision
 from api.emulator.resolver_cache import ResolverCache
 from api.emulator.runtime import LocalAppSync
@@ -81,6 +79,13 @@ def local_lambda_environment(
             queue_groups=queue_groups,
         ),
         **aws.environment(),
+        **local_powertools_environment(),
+    }
+
+
+def local_powertools_environment() -> dict[str, str]:
+    """What Powertools reads when the handler is imported."""
+    return {
         # No X-Ray daemon and no CloudWatch locally; the EMF lines would only be noise.
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
@@ -142,15 +147,21 @@ def serve(options: ServeOptions) -> int:
             if busy:
                 print("\n".join(busy), file=sys.stderr)
                 return 1
-            with _local_aws(options, aws, data):
-                _serve_api(options, aws, data)
+            containers = LambdaContainers()
+            try:
+                with _local_aws(options, aws, data, containers):
+                    _serve_api(options, aws, data, containers)
+            finally:
+                containers.stop()
     except (DataDirError, TableMismatch) as error:
         print(f"orders serve: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None) -> None:
+def _serve_api(
+    options: ServeOptions, aws: LocalAws, data: DataDirectory | None, containers: LambdaContainers
+) -> None:
     api_key = options.api_key or (data.api_key() if data else secrets.token_urlsafe(24))
     # TableMismatch: a kept table made for another shard count is refused, not served.
     provisioned = provision(
@@ -165,8 +176,20 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
             aws, provisioned, options.cache_ttl, queue_groups=options.queue_groups
         )
     )
+    containers.start(os.environ)
+    _serve_runtime(options, aws, data, provisioned, api_key, containers)
+
+
+def _serve_runtime(
+    options: ServeOptions,
+    aws: LocalAws,
+    data: DataDirectory | None,
+    provisioned: Provisioned,
+    api_key: str,
+    containers: LambdaContainers,
+) -> None:
     user_pool = _user_pool(aws, mfa=options.mfa)
-    runtime = LocalAppSync(LambdaFunction(load_handler()), ResolverCache(options.cache_ttl))
+    runtime = LocalAppSync(containers, ResolverCache(options.cache_ttl))
     with _certificates(options) as tls, _iam_identity(options, aws) as iam:
         details = describe(options, aws, provisioned, tls, user_pool=user_pool, iam=iam)
         tokens = UserPoolTokens(user_pool, aws.cognito()) if user_pool else None
@@ -204,11 +227,8 @@ def _serve_api(options: ServeOptions, aws: LocalAws, data: DataDirectory | None)
 def _user_pool(aws: LocalAws, *, mfa: bool) -> LocalUserPool | None:
     """The local user pool, or None where the AWS endpoint has no Cognito (an external one,
     such as DynamoDB Local): the API key and IAM still work there."""
-    if aws.embedded:
-        # moto accepts any MFA code unless told to check it; the local pool checks TOTP
-        # codes against the secret it hands out, as Cognito does.
-        os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
-        require_mfa_setup_on_password_sign_in()
+    # The embedded AWS process checks TOTP codes and asks for MFA set-up itself
+    # (api/emulator/aws_process.py).
     try:
         return provision_user_pool(aws.cognito(), aws.endpoint_url, aws.region, mfa=mfa)
     except (BotoCoreError, ClientError) as error:
@@ -257,26 +277,25 @@ def _claimed(data: DataDirectory | None) -> Iterator[None]:
 
 
 @contextmanager
-def _local_aws(options: ServeOptions, aws: LocalAws, data: DataDirectory | None) -> Iterator[None]:
-    """The embedded moto server, its state restored from and kept in `data`; nothing for an
-    external endpoint, whose data is that endpoint's business."""
+def _local_aws(
+    options: ServeOptions, aws: LocalAws, data: DataDirectory | None, containers: LambdaContainers
+) -> Iterator[None]:
+    """The embedded moto server (its own process), its state restored from and kept in
+    `data`; nothing for an external endpoint, whose data is that endpoint's business. The
+    Lambda's containers get ready meanwhile."""
     if not aws.embedded:
+        containers.prepare(local_powertools_environment())
         yield
         return
-    gate = RequestGate() if data else None
-    state = AwsState(data.aws_state, gate) if data and gate else None
-    if state:
-        state.restore()
-    server = EmbeddedAws(options.host, options.aws_port, gate)
-    server.start()
-    if state:
-        state.start()
+    server = EmbeddedAwsProcess(options.host, options.aws_port, data.aws_state if data else None)
+    server.launch()
+    # The Lambda's fork server imports the handler while moto boots in its own process.
+    containers.prepare(local_powertools_environment())
+    server.wait_ready()
     try:
         yield
     finally:
         server.stop()
-        if state:
-            state.stop()
 
 
 def _busy_ports(options: ServeOptions, *, embedded_aws: bool) -> list[str]:
