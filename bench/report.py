@@ -128,6 +128,36 @@ def _summary(results: dict[str, Any]) -> list[str]:
     return ["## Summary", "", *_table(SUMMARY_HEADER, summary_rows(results)), ""]
 
 
+def _cold_start_table(vs: dict[str, Any]) -> list[str]:
+    handler, phases = vs["handler"], vs["phases"]
+    return _table(
+        ["variant", "median ms", "p90 ms", "phases (median ms)"],
+        [
+            [
+                "handler, tracing on",
+                _n(handler["median"]),
+                _n(handler["p90"]),
+                f"import {_n(phases['handler']['import']['median'])}, first call "
+                f"{_n(phases['handler']['first_call']['median'])}",
+            ],
+            [
+                "bare boto3",
+                _n(handler["baseline"]["median"]),
+                _n(handler["baseline"]["p90"]),
+                f"import {_n(phases['boto3']['import']['median'])}, clients "
+                f"{_n(phases['boto3']['clients']['median'])}, calls "
+                f"{_n(phases['boto3']['calls']['median'])}",
+            ],
+            [
+                "handler, tracing off (emulator)",
+                _n(vs["handler_tracing_off"]["median"]),
+                _n(vs["handler_tracing_off"]["p90"]),
+                "",
+            ],
+        ],
+    )
+
+
 def _cold_start(results: dict[str, Any]) -> list[str]:
     vs = results["cold_start"]["vs_boto3"]
     handler, phases = vs["handler"], vs["phases"]
@@ -147,32 +177,7 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         "POWERTOOLS_TRACE_DISABLED, so the Tracer patches botocore and sends segments to a "
         "UDP socket on loopback.",
         "",
-        *_table(
-            ["variant", "median ms", "p90 ms", "phases (median ms)"],
-            [
-                [
-                    "handler, tracing on",
-                    _n(handler["median"]),
-                    _n(handler["p90"]),
-                    f"import {_n(phases['handler']['import']['median'])}, first call "
-                    f"{_n(phases['handler']['first_call']['median'])}",
-                ],
-                [
-                    "bare boto3",
-                    _n(handler["baseline"]["median"]),
-                    _n(handler["baseline"]["p90"]),
-                    f"import {_n(phases['boto3']['import']['median'])}, clients "
-                    f"{_n(phases['boto3']['clients']['median'])}, calls "
-                    f"{_n(phases['boto3']['calls']['median'])}",
-                ],
-                [
-                    "handler, tracing off (emulator)",
-                    _n(vs["handler_tracing_off"]["median"]),
-                    _n(vs["handler_tracing_off"]["p90"]),
-                    "",
-                ],
-            ],
-        ),
+        *_cold_start_table(vs),
         "",
         f"Ratio handler / boto3: **{handler['ratio']:.2f}** (goal ≤ {handler['goal']}: "
         f"{_verdict(handler)}).",
@@ -194,7 +199,7 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         "resolver type it has and asyncio for batch resolvers; then the Logger and Metrics. "
         "The first call (clients and the two AWS calls) costs about what boto3's does. "
         "Replacing Powertools' AppSyncResolver with a hand-written router would close most "
-        "of the gap, but the project keeps Powertools as its entry (STYLE.md); the goal is "
+        "of the gap, but the project keeps Powertools as its entry; the goal is "
         "not met for that reason. Tried and left: building clients from botocore without boto3 "
         "(boto3 adds s3transfer's import, but the serializer and Powertools idempotency need "
         "boto3 anyway).",
