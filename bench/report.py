@@ -160,7 +160,7 @@ def _cold_start_table(vs: dict[str, Any]) -> list[str]:
 
 def _cold_start(results: dict[str, Any]) -> list[str]:
     vs = results["cold_start"]["vs_boto3"]
-    handler, phases = vs["handler"], vs["phases"]
+    handler = vs["handler"]
     lever_rows = [
         [lever["lever"], f"{_n(lever['saved_ms'])} ms"] for lever in vs["levers"].values()
     ]
