@@ -151,32 +151,3 @@ def test_without_the_runtime_library_nothing_is_registered(
 ) -> None:
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", None)  # import fails
     assert snapstart.register() is False
-
-
-AGGREGATES = """
-import json, sys
-import resolvers.handler
-loaded = set(sys.modules)
-from aws_lambda_powertools.event_handler import AppSyncResolver, APIGatewayRestResolver
-from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent, S3Event
-print(json.dumps({
-    "api_gateway": "aws_lambda_powertools.event_handler.api_gateway" in loaded,
-    "s3_event": "aws_lambda_powertools.utilities.data_classes.s3_event" in loaded,
-    "same_resolver": type(resolvers.handler.app) is AppSyncResolver,
-    "same_event": AppSyncResolverEvent.__module__.endswith("appsync_resolver_event"),
-    "others": [APIGatewayRestResolver.__name__, S3Event.__name__],
-}))
-"""
-
-
-def test_the_handler_imports_only_the_powertools_resolver_and_event_it_uses() -> None:
-    # when the handler is imported
-    loaded = _fresh(AGGREGATES, POWERTOOLS_TRACE_DISABLED="true")
-    # then Powertools' other resolvers and event classes were not imported with it
-    assert not loaded["api_gateway"]
-    assert not loaded["s3_event"]
-    # and a program that asks the packages for them afterwards still gets them, and the
-    # same AppSync classes the handler uses
-    assert loaded["same_resolver"]
-    assert loaded["same_event"]
-    assert loaded["others"] == ["APIGatewayRestResolver", "S3Event"]
