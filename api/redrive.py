@@ -8,8 +8,8 @@ docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/
 sqs-configure-dead-letter-queue-redrive.html). Sent back with that id, a redriven message
 is not taken for a duplicate of its original within SQS's five-minute deduplication
 interval, which `id:estado:version` would be; consumers deduplicate on the envelope's
-`id:estado:version` whatever the transport id. Locally moto keeps the original id, and
-drops a resend only while a message with that id is still queued, which it is not.
+`id:estado:version` whatever the transport id. The emulator's queues do the same
+(api/emulator/sqs_model.py).
 
 One message is sent at a time and deleted from the dead-letter queue only once sent: an
 interrupted redrive leaves the rest where it was, and a message sent but not deleted comes

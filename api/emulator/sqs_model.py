@@ -93,6 +93,13 @@ def _add_message(queue: Queue, message: Message) -> None:
         # moto's own path delivers to its emulated Lambda; the emulator never asks for one.
         _ORIGINAL["Queue.add_message"](queue, message)
         return
+    if queue.fifo_queue and not getattr(_sending, "depth", 0):
+        # Not a send: moto moving a message past its maxReceiveCount into this dead-letter
+        # queue. SQS then gives it the original message's id as its deduplication id ("Learn
+        # how to configure a dead-letter queue redrive in Amazon SQS", https://docs.aws.amazon.
+        # com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-
+        # redrive.html), so a redrive is not taken for a duplicate of the first send.
+        message.deduplication_id = message.id
     if (
         queue.fifo_queue
         and (queue.content_based_deduplication or message.deduplication_id)
