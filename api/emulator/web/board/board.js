@@ -134,6 +134,9 @@ function place(update) {
   orders.set(order.id, order);
 
   const existing = document.getElementById(`order-${order.id}`);
+  // The same change heard twice (the mutation's answer, then its event): a new card would
+  // close a cancellation form the user has open on it.
+  if (existing && known && JSON.stringify(order) === JSON.stringify(known)) return;
   const previous = existing?.closest(".column")?.dataset.estado;
   const focused = existing?.contains(document.activeElement);
   existing?.remove();
