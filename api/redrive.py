@@ -18,7 +18,7 @@ back to the dead-letter queue's consumers, never lost."""
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from resolvers.contract.resources import ResourceNames
+from resolvers.definitions.resources import ResourceNames
 from resolvers.domain.states import Estado
 
 if TYPE_CHECKING:

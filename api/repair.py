@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from api.emulator.provisioning import recorded_state_shards
 from resolvers.bootstrap import build_repair
-from resolvers.contract.resources import ResourceNames
-from resolvers.contract.settings import Settings
+from resolvers.definitions.resources import ResourceNames
+from resolvers.definitions.settings import Settings
 from resolvers.domain.states import Estado
 
 if TYPE_CHECKING:

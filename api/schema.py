@@ -16,9 +16,9 @@ from strawberry.types import Info
 
 from api.directives import AUTH_DIRECTIVES, AwsSubscribe, field_auth_directives
 from api.scalars import SCALAR_MAP, AWSDate, AWSDateTime, AWSTimestamp
-from resolvers.contract import fields as resolver_fields
-from resolvers.contract.access import UPDATE_ORDER_STATE_GROUPS
-from resolvers.contract.fields import ResolverField
+from resolvers.definitions import fields as resolver_fields
+from resolvers.definitions.access import UPDATE_ORDER_STATE_GROUPS
+from resolvers.definitions.fields import ResolverField
 from resolvers.domain import order as domain_order
 from resolvers.domain import queries, states
 
@@ -148,7 +148,7 @@ class Mutation:
         description="Move an order to `estado`; `cancelada` needs `motivo`. "
         "`expectedVersion` rejects the change if the order moved on meanwhile.",
         # Users in neither group are refused before the Lambda runs; which states each
-        # group may enter is the Lambda's check (resolvers/contract/access.py).
+        # group may enter is the Lambda's check (resolvers/definitions/access.py).
         directives=field_auth_directives(UPDATE_ORDER_STATE_GROUPS),
     )
     async def updateOrderState(

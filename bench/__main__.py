@@ -28,7 +28,7 @@ from bench.figures import goals
 from bench.in_process import InProcessLambda
 from bench.moto_backend import moto_backend
 from bench.sampling import Plan
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS
 
 BENCH_DIR = Path(__file__).resolve().parent
 

@@ -24,7 +24,7 @@ from bench.figures import compared, figure
 from bench.lambda_sizing import estimated_cold_start, stack_configuration
 from bench.moto_backend import MotoBackend
 from harness.serve_process import HOST
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RESOLVERS_DIR = PROJECT_ROOT / "resolvers"

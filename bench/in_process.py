@@ -12,7 +12,7 @@ from api.emulator.lambda_context import LambdaContext
 # The recorded AppSync events the tests use: one definition of the event shape, with the
 # arguments and selection set swapped per call.
 from harness.appsync_events import appsync_event
-from resolvers.contract.fields import GET_ORDER, ResolverField
+from resolvers.definitions.fields import GET_ORDER, ResolverField
 
 if TYPE_CHECKING:  # resolvers.bootstrap is imported only once the environment is set
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -36,7 +36,7 @@ class InProcessLambda:
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(environment)
         from resolvers import bootstrap
-        from resolvers.contract.settings import Settings
+        from resolvers.definitions.settings import Settings
         from resolvers.handler import handler_for
 
         self._handler_for = handler_for

@@ -12,7 +12,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from resolvers.contract.function import HANDLER
+from resolvers.definitions.function import HANDLER
 
 HANDLER_MODULE = HANDLER.rpartition(".")[0]
 
@@ -48,7 +48,7 @@ def _burst(rounds: int) -> dict[str, Any]:
 
     from bench import workload
     from bench.in_process import InProcessLambda
-    from resolvers.contract.fields import (
+    from resolvers.definitions.fields import (
         CREATE_ORDER,
         GET_ORDER,
         ORDERS_BY_STATE,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.moto_backend import MotoBackend
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CONTAINER = [sys.executable, "-m", "bench.lambda_container"]

@@ -14,7 +14,7 @@ from api.emulator.local_aws import LocalAws
 from api.emulator.provisioning import Provisioned, provision
 from api.emulator.server import local_lambda_environment
 from harness.serve_process import HOST, free_port
-from resolvers.contract.resources import ResourceNames
+from resolvers.definitions.resources import ResourceNames
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

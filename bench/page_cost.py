@@ -22,11 +22,11 @@ from bench.figures import compared, figure
 from bench.in_process import InProcessLambda
 from bench.moto_backend import MotoBackend
 from harness.clocks import START
-from resolvers.contract import resources
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS
-from resolvers.contract.fields import ORDERS_BY_STATE
-from resolvers.contract.resources import ResourceNames
-from resolvers.contract.scale import DEFAULT_STATE_SHARDS
+from resolvers.definitions import resources
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS
+from resolvers.definitions.fields import ORDERS_BY_STATE
+from resolvers.definitions.resources import ResourceNames
+from resolvers.definitions.scale import DEFAULT_STATE_SHARDS
 from resolvers.domain.calendar import epoch_seconds, format_instant
 from resolvers.domain.order import Order
 from resolvers.domain.partitions import estado_shard_for

@@ -10,8 +10,8 @@ from typing import Any
 from bench import workload
 from bench.figures import compared, figure
 from bench.in_process import InProcessLambda, event
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS
-from resolvers.contract.fields import ORDERS_BY_STATE
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS
+from resolvers.definitions.fields import ORDERS_BY_STATE
 
 GOAL = 1 / 3
 PAGE = 20

@@ -21,7 +21,7 @@ import httpx
 from bench import queue_length, workload
 from bench.figures import compared, figure
 from harness.serve_process import ServeProcess
-from resolvers.contract.fields import ORDERS_BY_STATE
+from resolvers.definitions.fields import ORDERS_BY_STATE
 
 CONCURRENCY = (1, 8, 32)
 CACHE_TTL = 600  # longer than the run: no entry expires under the benchmark

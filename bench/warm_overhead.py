@@ -19,9 +19,9 @@ from bench.figures import compared, figure
 from bench.in_process import InProcessLambda, event
 from bench.moto_backend import MotoBackend
 from bench.sampling import Call, Measurement, Plan, measure
-from resolvers.contract import resources
-from resolvers.contract.fields import CREATE_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
-from resolvers.contract.scale import DEFAULT_STATE_SHARDS
+from resolvers.definitions import resources
+from resolvers.definitions.fields import CREATE_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
+from resolvers.definitions.scale import DEFAULT_STATE_SHARDS
 from resolvers.domain.partitions import estado_shard, estado_shard_for
 from resolvers.domain.states import Estado
 

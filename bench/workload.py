@@ -5,7 +5,7 @@ import itertools
 from typing import Any
 
 from bench.in_process import InProcessLambda
-from resolvers.contract.fields import CREATE_ORDER
+from resolvers.definitions.fields import CREATE_ORDER
 from resolvers.domain.order import ORDER_ATTRIBUTES
 from resolvers.domain.states import Estado
 

@@ -16,10 +16,10 @@ from infra.resolver_code import resolver_code
 from infra.stage import StageConfig
 from infra.stage_schema import stage_schema
 from infra.users import OrdersUserPool
-from resolvers.contract.caching import cached_resolver
-from resolvers.contract.fields import RESOLVER_FIELDS, ResolverField
-from resolvers.contract.limits import query_limits
-from resolvers.contract.resources import ResourceNames
+from resolvers.definitions.caching import cached_resolver
+from resolvers.definitions.fields import RESOLVER_FIELDS, ResolverField
+from resolvers.definitions.limits import query_limits
+from resolvers.definitions.resources import ResourceNames
 
 # AppSync caps an API key's lifetime at 365 days; each deploy moves the expiry forward.
 API_KEY_LIFETIME = Duration.days(365)

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from infra.queues import StateQueues
 from infra.stage import StageConfig
-from resolvers.contract import resources
+from resolvers.definitions import resources
 
 PERIOD = Duration.minutes(1)
 WIDTH = 12

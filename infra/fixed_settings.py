@@ -2,7 +2,7 @@
 stage is created (`stateShards`, `queueGroups`) must be the deployed stage's.
 
 Both sides are read the same way, from the resolver function's environment in a template
-(resolvers/contract/function.py puts both settings there): the one just synthesized, and
+(resolvers/definitions/function.py puts both settings there): the one just synthesized, and
 the one the deployed stack runs (CloudFormation GetTemplate). A stage never created, or
 whose first create rolled back (nothing of it is left: tests/infra/test_retention.py),
 fixes nothing yet.
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError
 
-from resolvers.contract import scale
+from resolvers.definitions import scale
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient

@@ -15,14 +15,14 @@ from infra.snapstart_regions import SOURCE as SNAPSTART_REGIONS_SOURCE
 from infra.snapstart_regions import offers_snapstart
 from infra.stage import StageConfig
 from infra.storage import OrdersTables
-from resolvers.contract.function import (
+from resolvers.definitions.function import (
     HANDLER,
     LAMBDA_MEMORY_MB,
     LAMBDA_TIMEOUT_SECONDS,
     lambda_environment,
 )
 
-# Timeout and memory: one home with their reasons (resolvers/contract/function.py), which the
+# Timeout and memory: one home with their reasons (resolvers/definitions/function.py), which the
 # emulator's invocations read too.
 TIMEOUT = Duration.seconds(LAMBDA_TIMEOUT_SECONDS)
 MEMORY_MB = LAMBDA_MEMORY_MB

@@ -5,7 +5,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.stage import StageConfig
-from resolvers.contract import resources
+from resolvers.definitions import resources
 from resolvers.domain.states import Estado
 
 

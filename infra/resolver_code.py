@@ -4,8 +4,8 @@ field's cache evictions (from the shared caching policy) declared after its impo
 import json
 from pathlib import Path
 
-from resolvers.contract.caching import Eviction, evictions_for
-from resolvers.contract.fields import ResolverField
+from resolvers.definitions.caching import Eviction, evictions_for
+from resolvers.definitions.fields import ResolverField
 
 RESOLVER_JS = Path(__file__).parent / "appsync" / "lambda_resolver.js"
 IMPORT_LINE = "import { util, extensions } from '@aws-appsync/utils';\n"

@@ -10,8 +10,8 @@ from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
-from resolvers.contract import resources, scale
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS, MIN_TTL_SECONDS, checked_ttl
+from resolvers.definitions import resources, scale
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS, MIN_TTL_SECONDS, checked_ttl
 
 
 class Stage(StrEnum):
@@ -39,7 +39,7 @@ DEFAULT_SCALE = {
 }
 
 
-# A state queue keeps a message 14 days (resolvers.contract.resources); its oldest message
+# A state queue keeps a message 14 days (resolvers.definitions.resources); its oldest message
 # raises an alarm long before that, by default after one hour: a consumer stopped or
 # missing is found on the same day (context `oldestMessageAlarmSeconds`).
 DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS = 3600

@@ -5,7 +5,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.stage import StageConfig
-from resolvers.contract import resources, scale
+from resolvers.definitions import resources, scale
 
 
 class OrdersTables(Construct):

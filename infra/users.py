@@ -14,8 +14,8 @@ from infra.lambda_package import lambda_package
 from infra.log_groups import grant_log_writes
 from infra.stage import StageConfig
 from resolvers import pre_token_generation
-from resolvers.contract.access import GROUPS
-from resolvers.contract.resources import ResourceNames
+from resolvers.definitions.access import GROUPS
+from resolvers.definitions.resources import ResourceNames
 
 # Cognito waits 5 seconds for a trigger before it fails the sign-in ("Using Lambda triggers",
 # https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html);
@@ -66,7 +66,7 @@ class OrdersUserPool(Construct):
             prevent_user_existence_errors=True,
             disable_o_auth=True,
         )
-        # The access policy's groups (resolvers/contract/access.py): membership is what a
+        # The access policy's groups (resolvers/definitions/access.py): membership is what a
         # token's `cognito:groups` claim carries and the policy checks.
         self.groups = {
             name: cognito.CfnUserPoolGroup(

@@ -15,7 +15,7 @@ from resolvers.adapters.idempotent_creation import PowertoolsIdempotentCreation
 from resolvers.adapters.orders_table import OrdersTable
 from resolvers.adapters.page_tokens import StateQueryTokens
 from resolvers.adapters.state_queues import StateQueues
-from resolvers.contract.settings import Settings
+from resolvers.definitions.settings import Settings
 from resolvers.domain.calendar import Clock, system_clock
 from resolvers.service.orders import OrderService
 from resolvers.service.repair import PublicationRepair

@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from resolvers import bootstrap, snapstart
 from resolvers.bootstrap import Application
-from resolvers.contract.fields import ResolverField
+from resolvers.definitions.fields import ResolverField
 from resolvers.domain.errors import OrderError
 from resolvers.observability import logger, metrics, traced_entry
 from resolvers.routes import APPLICATION, mutations, queries
@@ -82,7 +82,7 @@ def _field_path(event: dict[str, Any]) -> str:
     return f"{info.get('parentTypeName')}.{info.get('fieldName')}"
 
 
-# What the Lambda runtime calls (resolvers.contract.function.HANDLER).
+# What the Lambda runtime calls (resolvers.definitions.function.HANDLER).
 lambda_handler = handler_for(bootstrap.from_environment)
 # With SnapStart (prod), the runtime runs the hooks around the snapshot; elsewhere a no-op.
 snapstart.register()

@@ -10,8 +10,8 @@ from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from resolvers.contract.function import METRICS_NAMESPACE
-from resolvers.contract.resources import SERVICE
+from resolvers.definitions.function import METRICS_NAMESPACE
+from resolvers.definitions.resources import SERVICE
 
 Entry = TypeVar("Entry", bound=Callable[..., Any])
 

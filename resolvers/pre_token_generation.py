@@ -1,6 +1,6 @@
 """Cognito's pre token generation trigger (event version V2_0): copies the user's email into
 the access token, so that `historial[].por` can name the user readably
-(resolvers/contract/claims.py says why the access token lacks it).
+(resolvers/definitions/claims.py says why the access token lacks it).
 
 V2_0 events, the only ones that may change the access token, need the pool's Essentials or
 Plus feature plan:
@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
     PreTokenGenerationV2TriggerEvent,
 )
 
-from resolvers.contract.claims import EMAIL_ATTRIBUTE, EMAIL_CLAIM
+from resolvers.definitions.claims import EMAIL_ATTRIBUTE, EMAIL_CLAIM
 
 # The Lambda runtime's entry for the trigger (module path inside the zip, then the function).
 HANDLER = f"{__name__}.lambda_handler"

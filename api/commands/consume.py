@@ -67,7 +67,7 @@ def _consume(args: argparse.Namespace) -> int:
     aws, _ = running_aws(args)
     from api.emulator.queues import QueuesUnavailable, reaching
     from api.emulator.sqs_event_source import FifoEventSource
-    from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
+    from resolvers.definitions.resources import LOCAL_STAGE, ResourceNames
 
     name = ResourceNames(LOCAL_STAGE).queue(Estado(args.estado))
     try:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 
 from api.emulator.data_dir import DEFAULT_DATA_DIR
-from resolvers.contract.caching import checked_ttl
+from resolvers.definitions.caching import checked_ttl
 
 ENV_ENDPOINT_URL = "ORDERS_ENDPOINT_URL"
 ENV_DATA_DIR = "ORDERS_DATA_DIR"

@@ -6,7 +6,7 @@ import sys
 
 from api.commands import CommandFailed
 from api.commands.running import add_server_options, running_aws
-from resolvers.contract.resources import LOCAL_STAGE
+from resolvers.definitions.resources import LOCAL_STAGE
 from resolvers.domain.states import Estado
 
 
@@ -39,7 +39,7 @@ def _redrive(args: argparse.Namespace) -> int:
 
     from api.redrive import RedriveFailed, redrive
     from resolvers.adapters import aws_clients
-    from resolvers.contract.resources import ResourceNames
+    from resolvers.definitions.resources import ResourceNames
 
     sqs = aws_clients.sqs_client() if args.cloud else running_aws(args)[0].sqs()
     try:

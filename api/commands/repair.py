@@ -6,8 +6,8 @@ from typing import Any
 
 from api.commands import CommandFailed, options
 from api.commands.running import add_server_options, running_aws
-from resolvers.contract import scale
-from resolvers.contract.resources import LOCAL_STAGE
+from resolvers.definitions import scale
+from resolvers.definitions.resources import LOCAL_STAGE
 from resolvers.service.orders import IN_FLIGHT_SECONDS
 
 
@@ -60,7 +60,7 @@ def _add_scale(repair: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from api.repair import UnknownShardCount, repair
     from resolvers.adapters import aws_clients
-    from resolvers.contract.resources import ResourceNames
+    from resolvers.definitions.resources import ResourceNames
 
     server: dict[str, Any] = {}
     if args.cloud:

@@ -5,9 +5,9 @@ import os
 from pathlib import Path
 
 from api.commands import options
-from resolvers.contract import scale
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS
-from resolvers.contract.resources import ENV_CACHE_TTL
+from resolvers.definitions import scale
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS
+from resolvers.definitions.resources import ENV_CACHE_TTL
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

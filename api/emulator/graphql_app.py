@@ -40,8 +40,8 @@ from api.emulator.strawberry_internals import graphql_schema
 from api.emulator.subscription_errors import subscription_responses_extension
 from api.emulator.web import explorer_page, web_routes
 from api.schema import build_schema
-from resolvers.contract.limits import QueryLimits, query_limits
-from resolvers.contract.resources import LOCAL_STAGE
+from resolvers.definitions.limits import QueryLimits, query_limits
+from resolvers.definitions.resources import LOCAL_STAGE
 
 # Where the HTTP view keeps the authenticated caller in the ASGI scope, for get_context.
 _SCOPE_CALLER = "orders.caller"

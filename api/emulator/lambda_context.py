@@ -1,14 +1,14 @@
 """The one stand-in for the Lambda runtime's context object: the emulator, the tests and the
 benchmarks all pass this. It holds the attributes the handler and Powertools read, with the
-deployed function's timeout and memory (resolvers/contract/function.py). Light on purpose
+deployed function's timeout and memory (resolvers/definitions/function.py). Light on purpose
 (the standard library and two contract modules): the cold start benchmark builds it too."""
 
 import time
 import uuid
 from dataclasses import dataclass, field
 
-from resolvers.contract.function import LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS
-from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
+from resolvers.definitions.function import LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS
+from resolvers.definitions.resources import LOCAL_STAGE, ResourceNames
 
 FUNCTION_NAME = ResourceNames(LOCAL_STAGE).function
 

@@ -25,7 +25,7 @@ from multiprocessing import forkserver
 from typing import Any, Protocol
 
 from api.emulator.lambda_context import LambdaContext
-from resolvers.contract.function import HANDLER
+from resolvers.definitions.function import HANDLER
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

@@ -1,6 +1,6 @@
 """Create what the CDK stack creates, if missing: the orders table with its state index, the
 idempotency table and the eight FIFO queues. Names, keys and attributes come from
-resolvers.contract.resources, so the emulator cannot drift from the Lambda or the stack.
+resolvers.definitions.resources, so the emulator cannot drift from the Lambda or the stack.
 
 An orders table that exists already (a persisted data directory, an external endpoint) is
 served only if its items were written for the same number of state index shards: N is
@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from resolvers.contract import resources, scale
-from resolvers.contract.resources import ResourceNames
+from resolvers.definitions import resources, scale
+from resolvers.definitions.resources import ResourceNames
 from resolvers.domain.states import Estado
 
 if TYPE_CHECKING:

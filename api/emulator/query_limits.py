@@ -30,8 +30,8 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from api.emulator.appsync_errors import RequestError, ResolverError
-from resolvers.contract.fields import RESOLVER_FIELDS
-from resolvers.contract.limits import QueryLimits
+from resolvers.definitions.fields import RESOLVER_FIELDS
+from resolvers.definitions.limits import QueryLimits
 
 QUERY_DEPTH_LIMIT_REACHED = "QueryDepthLimitReached"
 RESOLVER_EXECUTION_LIMIT_REACHED = "ResolverExecutionLimitReached"

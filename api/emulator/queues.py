@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from api.emulator.local_aws import LocalAws
-from resolvers.contract import resources
+from resolvers.definitions import resources
 from resolvers.domain.states import Estado
 
 # SQS returns at most 10 messages per call.

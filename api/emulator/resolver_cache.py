@@ -1,4 +1,4 @@
-"""AppSync's API cache in per-resolver mode, as resolvers.contract.caching configures it.
+"""AppSync's API cache in per-resolver mode, as resolvers.definitions.caching configures it.
 
 Entries are keyed by the resolver and the values of its caching keys. AppSync matches keys
 strictly: a request lacking one of the configured keys is neither answered from nor stored in
@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from resolvers.contract.caching import CachedResolver, Eviction, cached_resolver, evictions_for
-from resolvers.contract.fields import ResolverField
+from resolvers.definitions.caching import CachedResolver, Eviction, cached_resolver, evictions_for
+from resolvers.definitions.fields import ResolverField
 
 _CONTEXT_PREFIX = "$context."
 _MISSING = object()

@@ -21,7 +21,7 @@ from api.emulator.resolver_cache import ResolverCache
 from api.emulator.resolver_event import client_shaped, resolver_event
 from api.emulator.strawberry_internals import graphql_info
 from api.emulator.subscriptions import MutationFeed
-from resolvers.contract.fields import MUTATIONS, RESOLVER_FIELDS, ResolverField
+from resolvers.definitions.fields import MUTATIONS, RESOLVER_FIELDS, ResolverField
 
 logger = logging.getLogger(__name__)
 # A context entry: called once a subscription is registered (the real-time protocol's start_ack).

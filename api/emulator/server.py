@@ -34,9 +34,9 @@ from api.emulator.sigv4 import LocalIamIdentity, local_iam_identity
 from api.emulator.tls import TlsFiles, ensure_certificates
 from api.emulator.user_pool import LocalUserPool, provision_user_pool
 from api.emulator.user_pool_tokens import UserPoolTokens
-from resolvers.contract import resources, scale
-from resolvers.contract.function import lambda_environment
-from resolvers.contract.resources import ResourceNames
+from resolvers.definitions import resources, scale
+from resolvers.definitions.function import lambda_environment
+from resolvers.definitions.resources import ResourceNames
 from resolvers.domain.states import Estado
 
 

@@ -10,8 +10,8 @@ api/emulator/persistence.py)."""
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from resolvers.contract import access
-from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
+from resolvers.definitions import access
+from resolvers.definitions.resources import LOCAL_STAGE, ResourceNames
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from resolvers.contract import resources
+from resolvers.definitions import resources
 from resolvers.domain.errors import ConflictError
 from resolvers.domain.order import NewOrder, Order
 from resolvers.service.ports import OrderView

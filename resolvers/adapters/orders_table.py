@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from resolvers.contract import resources
+from resolvers.definitions import resources
 from resolvers.domain.order import (
     ORDER_ATTRIBUTES,
     UNPUBLISHED_SINCE,

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
-from resolvers.contract.fields import ResolverField
-from resolvers.contract.identity import caller_from_identity
+from resolvers.definitions.fields import ResolverField
+from resolvers.definitions.identity import caller_from_identity
 from resolvers.domain.caller import Caller
 
 if TYPE_CHECKING:

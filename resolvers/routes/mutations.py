@@ -5,8 +5,8 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from resolvers.contract.access import ensure_may_enter
-from resolvers.contract.fields import CREATE_ORDER, UPDATE_ORDER_STATE
+from resolvers.definitions.access import ensure_may_enter
+from resolvers.definitions.fields import CREATE_ORDER, UPDATE_ORDER_STATE
 from resolvers.domain.errors import ValidationError
 from resolvers.domain.validation import validate_new_order, validate_order_id, validate_state_change
 from resolvers.observability import ORDERS_CREATED, STATE_TRANSITIONS, metrics

@@ -4,8 +4,8 @@ item would be served to a wider query)."""
 
 from collections.abc import Sequence
 
-from resolvers.contract.caching import cached_resolver
-from resolvers.contract.fields import ResolverField
+from resolvers.definitions.caching import cached_resolver
+from resolvers.definitions.fields import ResolverField
 from resolvers.domain.order import ORDER_ATTRIBUTES
 from resolvers.service.ports import Projection
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from resolvers.contract.fields import GET_ORDER, ORDERS_BY_STATE
+from resolvers.definitions.fields import GET_ORDER, ORDERS_BY_STATE
 from resolvers.domain.validation import validate_limit, validate_order_id, validate_state_query
 from resolvers.routes import FieldRouter
 from resolvers.routes.projection import projection_for

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import boto3
 
-from resolvers.contract.resources import LOCAL_STAGE, ResourceNames
+from resolvers.definitions.resources import LOCAL_STAGE, ResourceNames
 from resolvers.domain.states import Estado
 from tests.e2e.conftest import Emulator
 from tests.message_contract import check_message

@@ -22,7 +22,7 @@ import pytest
 from harness.api_target import Api, DeployedApi, TargetError, UserPoolTarget, deployed_api
 from harness.cognito_users import signed_in_api
 from harness.serve_process import PROJECT_ROOT, ServeProcess
-from resolvers.contract.access import SUPERVISORES
+from resolvers.definitions.access import SUPERVISORES
 from tests.message_contract import check_body
 
 API_KEY = "e2e-test-key"

@@ -12,7 +12,7 @@ AWS behaviour asserted, cited:
   subscriptions ("Configuring authorization and authentication to secure your GraphQL APIs",
   AMAZON_COGNITO_USER_POOLS, https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html);
 - a tecnico may not cancel: the resolver's `Unauthorized` error, nothing written, no message
-  (resolvers/contract/access.py; errors as `util.error` raises them,
+  (resolvers/definitions/access.py; errors as `util.error` raises them,
   https://docs.aws.amazon.com/appsync/latest/devguide/resolver-util-reference-js.html);
 - TOTP MFA required: MFA_SETUP at the first sign-in, then SOFTWARE_TOKEN_MFA
   ("Adding MFA to a user pool", TOTP software token MFA,

@@ -25,7 +25,7 @@ def _post(
     )
 
 
-# The resolver count limit (10, from resolvers/contract/limits.py as the stack): "exceeding
+# The resolver count limit (10, from resolvers/definitions/limits.py as the stack): "exceeding
 # the configured resolver limit causes the query to end with a ResolverExecutionLimitReached
 # error on additional resolvers" (AppSync guide, "Configuring GraphQL run complexity, query
 # depth, and introspection").

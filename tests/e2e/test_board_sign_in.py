@@ -1,6 +1,6 @@
 """Signing in to the board with a Cognito user of the local pool, in a real browser: the
 board calls the API with the user's token, shows who created and who moved each order, and
-offers only the moves the access policy (resolvers/contract/access.py) gives the user's
+offers only the moves the access policy (resolvers/definitions/access.py) gives the user's
 groups. The users are made as an administrator makes them, with boto3's admin calls
 against the emulator's pool (AdminCreateUser, AdminSetUserPassword, AdminAddUserToGroup:
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html)."""
@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from harness.cognito_users import new_password
-from resolvers.contract.access import SUPERVISORES, TECNICOS
+from resolvers.definitions.access import SUPERVISORES, TECNICOS
 from resolvers.domain.caller import API_KEY_POR
 from tests.e2e import test_board_browser as board_browser
 from tests.e2e.conftest import Emulator, running_emulator

@@ -28,7 +28,7 @@ from harness.api_target import (
 )
 from harness.cognito_users import cognito_client, sign_in, signed_in_api, throwaway_user
 from harness.totp import STEP_SECONDS, totp
-from resolvers.contract.access import SUPERVISORES, TECNICOS
+from resolvers.definitions.access import SUPERVISORES, TECNICOS
 from tests.e2e.conftest import DEPLOYED_USER_GROUP, Emulator, running_emulator
 from tests.e2e.orders_api import FUTURE_DATE
 

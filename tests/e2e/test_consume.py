@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from harness.serve_process import PROJECT_ROOT
-from resolvers.contract import resources, scale
+from resolvers.definitions import resources, scale
 from resolvers.domain.partitions import message_group
 from resolvers.domain.states import Estado
 from tests.e2e.conftest import Emulator, running_emulator

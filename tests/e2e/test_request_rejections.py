@@ -13,8 +13,8 @@ import httpx
 import pytest
 from graphql import get_introspection_query
 
-from resolvers.contract.limits import query_limits
-from resolvers.contract.resources import LOCAL_STAGE
+from resolvers.definitions.limits import query_limits
+from resolvers.definitions.resources import LOCAL_STAGE
 from tests.e2e.conftest import Emulator
 
 pytestmark = pytest.mark.e2e

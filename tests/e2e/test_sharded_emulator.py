@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from harness.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
-from resolvers.contract import resources, scale
+from resolvers.definitions import resources, scale
 from resolvers.domain.partitions import estado_shard_for, shard_number
 from resolvers.domain.states import Estado
 from tests.e2e.conftest import API_KEY, Emulator, running_emulator

@@ -2,7 +2,7 @@
 user's access token (Amplify v6 sends that one) and an IAM signature each reach the Lambda as
 AppSync's `identity` ("Resolver context object reference", Identity:
 https://docs.aws.amazon.com/appsync/latest/devguide/resolver-context-reference-js.html), and
-`historial[].por` names each caller as resolvers/contract/identity.py reads it. And the field
+`historial[].por` names each caller as resolvers/definitions/identity.py reads it. And the field
 rule AppSync itself applies: a user in none of updateOrderState's `cognito_groups` gets
 `Unauthorized`, "Not Authorized to access updateOrderState on type Mutation", with nothing run
 (https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html; the wording as

@@ -23,10 +23,10 @@ from graphql import (
 
 from infra.resolver_code import resolver_code
 from infra.stack import SCHEMA
-from resolvers.contract.access import UPDATE_ORDER_STATE_GROUPS
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS, cached_resolver
-from resolvers.contract.fields import RESOLVER_FIELDS, UPDATE_ORDER_STATE, ResolverField
-from resolvers.contract.limits import QUERY_DEPTH_LIMIT, query_limits
+from resolvers.definitions.access import UPDATE_ORDER_STATE_GROUPS
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS, cached_resolver
+from resolvers.definitions.fields import RESOLVER_FIELDS, UPDATE_ORDER_STATE, ResolverField
+from resolvers.definitions.limits import QUERY_DEPTH_LIMIT, query_limits
 from resolvers.handler import ROUTED_FIELDS
 from tests.infra.conftest import Synth, Synthesized
 

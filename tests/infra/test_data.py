@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from infra.stage import StageConfig
-from resolvers.contract import resources, scale
+from resolvers.definitions import resources, scale
 from resolvers.domain.states import Estado
 from tests.infra.conftest import Synthesized
 

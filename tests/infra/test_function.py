@@ -12,8 +12,8 @@ from packaging.utils import canonicalize_name
 from infra.function import MEMORY_MB, TIMEOUT
 from infra.lambda_package import BUNDLED_DISTRIBUTIONS
 from resolvers.adapters import aws_clients
-from resolvers.contract import resources
-from resolvers.contract.function import HANDLER
+from resolvers.definitions import resources
+from resolvers.definitions.function import HANDLER
 from resolvers.domain.states import Estado
 from tests.infra.conftest import Synthesized
 

@@ -14,7 +14,7 @@ from infra.app import build, error_messages
 from infra.compliance import logical_id
 from infra.consumers import ReferenceConsumerFunction, StateConsumer
 from infra.stage import DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS, StageConfig
-from resolvers.contract import resources
+from resolvers.definitions import resources
 from resolvers.domain.states import Estado
 from tests.infra.conftest import Synth, Synthesized
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from infra.resolver_code import resolver_code
-from resolvers.contract.caching import EVICTIONS, cached_resolver
-from resolvers.contract.fields import (
+from resolvers.definitions.caching import EVICTIONS, cached_resolver
+from resolvers.definitions.fields import (
     CREATE_ORDER,
     GET_ORDER,
     MUTATIONS,

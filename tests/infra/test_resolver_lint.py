@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from infra.resolver_code import resolver_code
-from resolvers.contract.fields import RESOLVER_FIELDS
+from resolvers.definitions.fields import RESOLVER_FIELDS
 
 pytestmark = [
     pytest.mark.infra,

@@ -11,7 +11,7 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attri
 
 import pytest
 
-from resolvers.contract import resources
+from resolvers.definitions import resources
 from resolvers.domain.states import Estado
 from tests.infra.conftest import Synthesized
 

@@ -9,7 +9,7 @@ from aws_cdk import App
 
 from capacity import TARGET_RATE, required_settings
 from infra.stage import DEFAULT_SCALE, Scale, Stage, StageConfig
-from resolvers.contract import resources, scale
+from resolvers.definitions import resources, scale
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra

@@ -8,7 +8,7 @@ import pytest
 from infra.log_groups import LOG_ACTIONS
 from infra.users import TRIGGER_TIMEOUT
 from resolvers import pre_token_generation
-from resolvers.contract.access import ENTRY_GROUPS, GROUPS
+from resolvers.definitions.access import ENTRY_GROUPS, GROUPS
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra

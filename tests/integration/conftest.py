@@ -27,8 +27,8 @@ from harness.clocks import SteppingClock
 from harness.serve_process import PROJECT_ROOT
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
-from resolvers.contract import resources, scale
-from resolvers.contract.settings import Settings
+from resolvers.definitions import resources, scale
+from resolvers.definitions.settings import Settings
 from resolvers.domain.states import Estado
 from resolvers.handler import Handler, handler_for
 from tests.integration.moto_server import AtomicMotoServer

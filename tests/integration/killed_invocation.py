@@ -15,7 +15,7 @@ from api.emulator.lambda_context import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
-from resolvers.contract.settings import Settings
+from resolvers.definitions.settings import Settings
 from resolvers.handler import handler_for
 
 STOPPED = "STOPPED"

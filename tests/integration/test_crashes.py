@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from harness.serve_process import PROJECT_ROOT
-from resolvers.contract import scale
+from resolvers.definitions import scale
 from resolvers.domain.partitions import message_group
 from resolvers.domain.states import Estado
 from tests.integration.conftest import SHARED_STAGE as STAGE

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from api.emulator.provisioning import TableMismatch, provision
-from resolvers.contract import resources, scale
+from resolvers.definitions import resources, scale
 
 NAMES = resources.ResourceNames("provisioning")
 

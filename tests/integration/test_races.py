@@ -16,7 +16,7 @@ from botocore.config import Config
 from api.emulator.lambda_context import LambdaContext
 from resolvers import bootstrap
 from resolvers.adapters import aws_clients
-from resolvers.contract.settings import Settings
+from resolvers.definitions.settings import Settings
 from resolvers.domain.errors import OrderError
 from resolvers.domain.states import Estado
 from resolvers.domain.validation import validate_new_order, validate_state_change

@@ -15,8 +15,8 @@ import pytest
 from api.emulator.lambda_context import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers import bootstrap
-from resolvers.contract import resources
-from resolvers.contract.settings import Settings
+from resolvers.definitions import resources
+from resolvers.definitions.settings import Settings
 from resolvers.domain.order import NewOrder, Order
 from resolvers.domain.partitions import estado_shard_for, shard_number
 from resolvers.domain.states import Estado

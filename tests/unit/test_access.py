@@ -12,7 +12,7 @@ import pytest
 from api.emulator.lambda_context import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers.bootstrap import Application
-from resolvers.contract.access import (
+from resolvers.definitions.access import (
     ENTRY_GROUPS,
     GROUPS,
     SUPERVISORES,
@@ -20,7 +20,7 @@ from resolvers.contract.access import (
     UPDATE_ORDER_STATE_GROUPS,
     may_enter,
 )
-from resolvers.contract.identity import caller_from_identity
+from resolvers.definitions.identity import caller_from_identity
 from resolvers.domain.caller import API_KEY_POR, AuthMode, Caller
 from resolvers.domain.errors import Unauthorized
 from resolvers.domain.order import Order

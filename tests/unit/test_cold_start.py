@@ -16,7 +16,7 @@ import pytest
 
 from harness.serve_process import PROJECT_ROOT
 from resolvers import snapstart
-from resolvers.contract import resources
+from resolvers.definitions import resources
 from resolvers.domain.states import Estado
 
 LAMBDA_VARIABLES = ("LAMBDA_TASK_ROOT", "POWERTOOLS_TRACE_DISABLED", "AWS_SAM_LOCAL")

@@ -96,7 +96,7 @@ def test_the_check_sees_an_outside_reference() -> None:
 
 
 def test_the_docs_state_the_lambda_timeout_the_code_deploys() -> None:
-    from resolvers.contract.function import LAMBDA_TIMEOUT_SECONDS
+    from resolvers.definitions.function import LAMBDA_TIMEOUT_SECONDS
 
     # "the Lambda's timeout (27 s" (docs/design.md), "X-Ray, 512 MB, 27 s" (docs/deploying.md)
     pattern = re.compile(r"Lambda's timeout \((\d+) s|X-Ray, \d+ MB, (\d+) s")

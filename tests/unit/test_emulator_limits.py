@@ -21,9 +21,9 @@ from strawberry.types import ExecutionResult, Info
 from api.emulator.appsync_errors import RequestError, ResolverError
 from api.emulator.query_limits import introspection_depth, query_limits_extension
 from api.schema import build_schema
-from resolvers.contract.fields import ResolverField
-from resolvers.contract.limits import INTROSPECTION_QUERY_DEPTH, QueryLimits, query_limits
-from resolvers.contract.resources import LOCAL_STAGE
+from resolvers.definitions.fields import ResolverField
+from resolvers.definitions.limits import INTROSPECTION_QUERY_DEPTH, QueryLimits, query_limits
+from resolvers.definitions.resources import LOCAL_STAGE
 
 
 class _CountingRuntime:

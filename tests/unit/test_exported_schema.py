@@ -7,7 +7,7 @@ from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, build
 
 from api.schema import schema
 from api.sdl import SCHEMA_PATH, export_sdl
-from resolvers.contract.fields import RESOLVER_FIELDS
+from resolvers.definitions.fields import RESOLVER_FIELDS
 from resolvers.domain.order import ORDER_ATTRIBUTES
 from resolvers.domain.states import Estado
 

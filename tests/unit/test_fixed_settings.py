@@ -19,7 +19,7 @@ import pytest
 from botocore.stub import Stubber
 
 from infra.fixed_settings import FixedSettings, main, settings_in
-from resolvers.contract import scale
+from resolvers.definitions import scale
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STACK = "Orders-prod"

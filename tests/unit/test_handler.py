@@ -7,7 +7,7 @@ import pytest
 from api.emulator.lambda_context import LambdaContext
 from harness.appsync_events import appsync_event
 from resolvers.bootstrap import Application
-from resolvers.contract.fields import RESOLVER_FIELDS
+from resolvers.definitions.fields import RESOLVER_FIELDS
 from resolvers.handler import ROUTED_FIELDS, Handler, InternalError, handler_for
 from tests.unit.fakes import FakeIdempotentCreation, FakeRepository, order_service
 

@@ -25,25 +25,25 @@ PROJECT_PACKAGES = (
 # Who may import whom, by module prefix; the most specific prefix of a module applies.
 MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "resolvers.domain": ("resolvers.domain",),
-    "resolvers.contract": ("resolvers.contract", "resolvers.domain"),
+    "resolvers.definitions": ("resolvers.definitions", "resolvers.domain"),
     "resolvers.service": ("resolvers.service", "resolvers.domain"),
     "resolvers.adapters": (
         "resolvers.adapters",
         "resolvers.service.ports",
         "resolvers.domain",
-        "resolvers.contract",
+        "resolvers.definitions",
     ),
     "resolvers.routes": (
         "resolvers.routes",
         "resolvers.service.ports",
         "resolvers.domain",
-        "resolvers.contract",
+        "resolvers.definitions",
         "resolvers.observability",
     ),
-    "resolvers.observability": ("resolvers.contract",),
+    "resolvers.observability": ("resolvers.definitions",),
     "resolvers.bootstrap": (
         "resolvers.adapters",
-        "resolvers.contract",
+        "resolvers.definitions",
         "resolvers.domain",
         "resolvers.service",
     ),

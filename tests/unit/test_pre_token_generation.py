@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from resolvers.contract.claims import EMAIL_CLAIM
+from resolvers.definitions.claims import EMAIL_CLAIM
 from resolvers.pre_token_generation import lambda_handler
 
 # The trigger reads nothing of its Lambda context.

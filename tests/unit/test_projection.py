@@ -2,7 +2,7 @@
 
 import pytest
 
-from resolvers.contract.fields import CREATE_ORDER, GET_ORDER, ORDERS_BY_STATE, ResolverField
+from resolvers.definitions.fields import CREATE_ORDER, GET_ORDER, ORDERS_BY_STATE, ResolverField
 from resolvers.domain.order import ORDER_ATTRIBUTES
 from resolvers.routes.projection import projection_for, selected_attributes
 

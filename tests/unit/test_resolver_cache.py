@@ -1,4 +1,4 @@
-"""The emulator's API cache, keyed as resolvers.contract.caching configures AppSync's.
+"""The emulator's API cache, keyed as resolvers.definitions.caching configures AppSync's.
 
 AppSync's per-resolver caching: "the caching keys ... if not specified, AppSync uses
 $context.arguments, $context.identity and $context.source as the key" (AppSync developer
@@ -9,7 +9,12 @@ from typing import Any
 
 from api.emulator.resolver_cache import ResolverCache
 from harness.appsync_events import appsync_event
-from resolvers.contract.fields import CREATE_ORDER, GET_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
+from resolvers.definitions.fields import (
+    CREATE_ORDER,
+    GET_ORDER,
+    ORDERS_BY_STATE,
+    UPDATE_ORDER_STATE,
+)
 
 
 class ManualClock:

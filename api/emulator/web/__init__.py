@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from resolvers.contract.access import ENTRY_GROUPS, GROUPS
+from resolvers.definitions.access import ENTRY_GROUPS, GROUPS
 from resolvers.domain.states import TRANSITIONS, Estado
 
 WEB = Path(__file__).parent
@@ -42,7 +42,7 @@ def web_routes(api_key: str, *, share_key: bool) -> list[BaseRoute]:
             "apiKey": given,
             "states": [e.value for e in Estado],
             "transitions": {e.value: sorted(t.value for t in TRANSITIONS[e]) for e in Estado},
-            # The access policy (resolvers/contract/access.py), so that the board offers a
+            # The access policy (resolvers/definitions/access.py), so that the board offers a
             # signed-in user only the moves the API will accept; the API still decides.
             "access": {
                 "groups": list(GROUPS),

@@ -6,7 +6,7 @@ emulator (which reproduces AppSync's strict key matching)."""
 
 from dataclasses import dataclass
 
-from resolvers.contract.fields import (
+from resolvers.definitions.fields import (
     CREATE_ORDER,
     GET_ORDER,
     ORDERS_BY_STATE,

@@ -3,7 +3,7 @@ function exactly this; the local emulator and the benchmarks give it to the same
 
 from collections.abc import Mapping
 
-from resolvers.contract import resources, scale
+from resolvers.definitions import resources, scale
 from resolvers.domain.states import Estado
 
 # The Lambda runtime's entry (module path inside the zip, then the function).
@@ -29,7 +29,7 @@ def lambda_environment(
     state_shards: int,
     queue_groups: int,
 ) -> dict[str, str]:
-    """The variables resolvers.contract.settings reads, and Powertools' own. Values may be
+    """The variables resolvers.definitions.settings reads, and Powertools' own. Values may be
     CDK tokens (the stack) or local names and URLs (the emulator)."""
     return {
         resources.ENV_STAGE: stage,

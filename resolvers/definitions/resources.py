@@ -4,7 +4,7 @@ Lambda, the local emulator (which provisions them in moto) and the CDK stack."""
 from dataclasses import dataclass
 from typing import Any
 
-from resolvers.contract.scale import STATE_SHARDS_TAG
+from resolvers.definitions.scale import STATE_SHARDS_TAG
 from resolvers.domain.order import UNPUBLISHED_SINCE
 from resolvers.domain.states import Estado
 

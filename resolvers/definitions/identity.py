@@ -18,7 +18,7 @@ function serves both."""
 from collections.abc import Mapping
 from typing import Any
 
-from resolvers.contract.claims import EMAIL_CLAIM
+from resolvers.definitions.claims import EMAIL_CLAIM
 from resolvers.domain.caller import API_KEY_CALLER, AuthMode, Caller
 from resolvers.domain.errors import Unauthorized
 

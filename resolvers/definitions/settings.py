@@ -4,8 +4,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from resolvers.contract import resources, scale
-from resolvers.contract.caching import DEFAULT_TTL_SECONDS, checked_ttl
+from resolvers.definitions import resources, scale
+from resolvers.definitions.caching import DEFAULT_TTL_SECONDS, checked_ttl
 from resolvers.domain.states import Estado
 
 
