@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.compliance import acknowledge, logical_id
+from infra.compliance import acknowledge
 from infra.log_groups import grant_log_writes
 from infra.resolver_code import resolver_code
 from infra.stage import StageConfig
@@ -51,7 +51,6 @@ class OrdersApi(Construct):
         self.resolvers = {
             field: self._resolver(field, config.cache_ttl_seconds) for field in RESOLVER_FIELDS
         }
-        self._acknowledge_findings()
 
     def _graphql_api(self, config: StageConfig, schema: Path) -> appsync.GraphqlApi:
         """The API from the stage's schema, with its auth modes and query limits."""
@@ -173,10 +172,3 @@ class OrdersApi(Construct):
         # A resolver's caching config is rejected until the API has its cache.
         resolver.node.add_dependency(self.cache)
         return resolver
-
-    def _acknowledge_findings(self) -> None:
-        acknowledge(
-            self.log_role,
-            f"AwsSolutions-IAM5[Resource::<{logical_id(self.log_group)}.Arn>:*]",
-            "Log streams are created at run time inside the API's own log group.",
-        )

@@ -27,7 +27,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.compliance import acknowledge, logical_id
+from infra.compliance import acknowledge
 from infra.lambda_package import (
     IGNORED,
     PLATFORMS,
@@ -177,11 +177,6 @@ class ReferenceConsumerFunction(Construct):
             memory_size=256,
             log_group=self.log_group,
             role=self.role,
-        )
-        acknowledge(
-            self.role,
-            f"AwsSolutions-IAM5[Resource::<{logical_id(self.log_group)}.Arn>:*]",
-            "Log streams are created at run time inside this function's own log group.",
         )
         acknowledge(
             self.function,

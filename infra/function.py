@@ -7,7 +7,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.compliance import acknowledge, logical_id
+from infra.compliance import acknowledge
 from infra.lambda_package import lambda_package
 from infra.log_groups import grant_log_writes
 from infra.queues import StateQueues
@@ -141,11 +141,6 @@ class ResolverFunction(Construct):
             self.role,
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
-        )
-        acknowledge(
-            self.role,
-            f"AwsSolutions-IAM5[Resource::<{logical_id(self.log_group)}.Arn>:*]",
-            "Log streams are created at run time inside this function's own log group.",
         )
         acknowledge(
             self.function,

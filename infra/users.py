@@ -8,7 +8,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.compliance import acknowledge, logical_id
+from infra.compliance import acknowledge
 from infra.function import ARCHITECTURE, RUNTIME
 from infra.lambda_package import lambda_package
 from infra.log_groups import grant_log_writes
@@ -117,11 +117,6 @@ class EmailClaimTrigger(Construct):
             memory_size=TRIGGER_MEMORY_MB,
             log_group=self.log_group,
             role=self.role,
-        )
-        acknowledge(
-            self.role,
-            f"AwsSolutions-IAM5[Resource::<{logical_id(self.log_group)}.Arn>:*]",
-            "Log streams are created at run time inside this function's own log group.",
         )
         acknowledge(
             self.function,
