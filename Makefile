@@ -100,9 +100,11 @@ typecheck: $(STAMP) ## mypy (strict)
 # one worker, so its module-scoped moto, emulator or benchmark run is set up once
 # (tests/conftest.py groups them; the CDK tests share one worker and one synthesis). Most
 # tests wait on a subprocess or a socket, so more workers than cores pays.
+# PYTEST_ARGS adds pytest's own options, e.g. PYTEST_ARGS="--durations=30".
 PYTEST_WORKERS ?= 4
+PYTEST_ARGS ?=
 pytest: $(STAMP) browser ## pytest on several workers: unit, integration, e2e (the docs' examples too), infra
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 synth: $(STAMP) ## synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)
 	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS)

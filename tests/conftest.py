@@ -4,6 +4,8 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, settings
+from xdist.remote import Producer
+from xdist.scheduler import LoadScopeScheduling
 
 from tests.soak import REPORT_VARIABLE, write_report
 
@@ -15,22 +17,39 @@ settings.register_profile(
 settings.load_profile("orders")
 
 
-# `make test` runs files on several workers (pytest-xdist, `--dist loadgroup`). A file stays
-# on one worker, so its module-scoped fixtures (moto, an emulator, the benchmark's quick run)
-# are set up once; the CDK tests all go to one worker, which synthesizes each stage once.
+# `make test` runs files on several workers (pytest-xdist). A file stays on one worker, so
+# its module-scoped fixtures (moto, an emulator, the benchmark's quick run) are set up once;
+# the CDK tests all go to one worker, which synthesizes each stage once. The grouping is
+# this scheduler's, by node id: xdist's own `--dist loadgroup` marks groups by rewriting
+# `item._nodeid`, which pytest 9 no longer reads, so its groups silently fall apart.
 _ONE_WORKER_FOLDERS = {"infra"}
+# The longest files start first, so none is left to run alone at the end.
+_FIRST_FOLDERS = ("bench", "e2e", "infra", "integration")
+
+
+def _group(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0]
+    parts = module.split("/")
+    folder = parts[1] if len(parts) > 2 else ""
+    return folder if folder in _ONE_WORKER_FOLDERS else module
+
+
+class _ByFile(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
+    def _split_scope(self, nodeid: str) -> str:
+        return _group(nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling:
+    return _ByFile(config, log)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        module = item.nodeid.split("::", 1)[0]
-        folder = module.split("/")[1] if module.count("/") > 1 else ""
-        group = folder if folder in _ONE_WORKER_FOLDERS else module
-        item.add_marker(pytest.mark.xdist_group(group))
+    def rank(item: pytest.Item) -> int:
+        parts = item.nodeid.split("/")
+        folder = parts[1] if len(parts) > 2 else ""
+        return _FIRST_FOLDERS.index(folder) if folder in _FIRST_FOLDERS else len(_FIRST_FOLDERS)
+
+    items.sort(key=rank)  # stable: a file's tests keep their order
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -60,9 +60,20 @@ def containers() -> list[bootstrap.Application]:
         for _ in range(CONTAINERS)
     ]
     for app in apps:
-        # as the handler does for each invocation: in-progress records expire with it
-        app.start_invocation(LambdaContext())
+        app.start_invocation(LambdaContext())  # for the set-up's calls
     return apps
+
+
+def invocation(app: bootstrap.Application, call: Callable[[], Any]) -> Callable[[], Any]:
+    """`call` as one Lambda invocation on `app`'s container: a fresh context, as the handler
+    starts each one (in-progress records expire with it, and the time left to undo a write is
+    counted from it), so a round of the race never runs on an earlier round's clock."""
+
+    def invoke() -> Any:
+        app.start_invocation(LambdaContext())
+        return call()
+
+    return invoke
 
 
 def transition_round(
@@ -70,7 +81,7 @@ def transition_round(
 ) -> list[Any]:
     def call(app: bootstrap.Application, target: dict[str, Any]) -> Callable[[], Any]:
         change = validate_state_change(**target)
-        return lambda: app.service.update_order_state(order_id, change)
+        return invocation(app, partial(app.service.update_order_state, order_id, change))
 
     return race([call(app, targets[i % len(targets)]) for i, app in enumerate(apps)])
 
@@ -128,7 +139,7 @@ def test_fifty_racing_creations_with_one_token_all_get_the_one_order(
     apps = containers()
     new = validate_new_order(INPUT, today=date.today())
     # when
-    calls: list[Callable[[], Any]] = [partial(app.service.create_order, new) for app in apps]
+    calls = [invocation(app, partial(app.service.create_order, new)) for app in apps]
     results = race(calls)
     # then: every caller gets the same order; one is stored, with one message
     errors = [r for r in results if not isinstance(r, dict)]
@@ -166,8 +177,8 @@ def test_a_racing_pair_of_updates_leaves_one_history_entry(shared_aws: SharedAws
     cancel = replace(validate_state_change("cancelada", "duplicada"), por="ana@example.com")
     results = race(
         [
-            partial(first.service.update_order_state, order_id, start),
-            partial(second.service.update_order_state, order_id, cancel),
+            invocation(first, partial(first.service.update_order_state, order_id, start)),
+            invocation(second, partial(second.service.update_order_state, order_id, cancel)),
         ]
     )
     # then one wins, and the stored history has its one entry after the creation's
