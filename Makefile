@@ -17,43 +17,47 @@ TEST_LOCK := requirements/test.txt
 SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml $(SERVE_LOCK) 2>/dev/null | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(TEST_LOCK) package.json 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: help install serve-install serve test lock lint typecheck pytest cfn-lint synth-dev synth-prod \
-        docs docs-serve schema synth deploy destroy e2e-cloud bench capacity soak clean explorer-assets browser
-
-# A target documents itself with `## what it does` after its name; this prints them.
-help: ## this list
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(SERVE_STAMP): $(BIN)/python pyproject.toml $(SERVE_LOCK)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(SERVE_LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+# uv installs the lock: it downloads in parallel and compiles bytecode on first import, not
+# up front (on a fresh clone, under a minute where pip took three). It is pinned by hash
+# itself, and pip installs it.
+UV_VERSION := 0.13.9
+UV_LOCK := requirements/uv.txt
+UV := $(BIN)/uv
+UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
+
+$(UV): $(BIN)/python $(UV_LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(UV_LOCK)
+	touch $(UV)
+
+$(SERVE_STAMP): $(UV) pyproject.toml $(SERVE_LOCK)
+	$(UV_INSTALL) --require-hashes -r $(SERVE_LOCK)
+	$(UV_INSTALL) --no-deps -e .
 	rm -f $(VENV)/.serve-* && touch $(SERVE_STAMP)
 
-# pip and npm share nothing: npm runs while pip installs the lock, and the install waits
+# uv and npm share nothing: npm runs while uv installs the lock, and the install waits
 # for both.
-$(STAMP): $(BIN)/python pyproject.toml $(TEST_LOCK) package.json
+$(STAMP): $(UV) pyproject.toml $(TEST_LOCK) package.json
 	npm ci --no-audit --no-fund --loglevel=error & npm=$$!; \
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK) \
-	&& $(BIN)/python -m pip install --quiet --no-deps -e '.[dev,infra]'; pip=$$?; \
-	wait $$npm && test $$pip = 0
+	$(UV_INSTALL) --require-hashes -r $(TEST_LOCK) \
+	&& $(UV_INSTALL) --no-deps -e '.[dev,infra]'; uv=$$?; \
+	wait $$npm && test $$uv = 0
 	rm -f $(VENV)/.installed-* $(VENV)/.serve-* && touch $(STAMP) $(SERVE_STAMP)
 
 # The lock: uv's universal resolver (one lock for every Python from 3.11 and every platform,
-# markers included) with the sha256 of every file; plain pip installs it. The serve lock is
-# the test lock's versions of the runtime alone. Kept pins stay unless UPGRADE=1.
-UV_VERSION := 0.13.9
-UV := $(BIN)/uv
+# markers included) with the sha256 of every file. The serve lock is the test lock's
+# versions of the runtime alone; uv's own pin is UV_VERSION's. Kept pins stay unless UPGRADE=1.
 LOCK_FLAGS := --universal --generate-hashes --python-version 3.11 --quiet \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-lock: $(BIN)/python ## re-resolve requirements/*.txt from pyproject.toml (UPGRADE=1: newest allowed)
-	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)" "packaging>=24"
+lock: $(UV) ## re-resolve requirements/*.txt from pyproject.toml (UPGRADE=1: newest allowed)
+	$(UV_INSTALL) "packaging>=24"
 	mkdir -p requirements
 	$(UV) pip compile pyproject.toml --extra dev --extra infra $(LOCK_FLAGS) -o $(TEST_LOCK)
 	$(UV) pip compile pyproject.toml -c $(TEST_LOCK) $(LOCK_FLAGS) -o $(SERVE_LOCK)
+	echo "uv==$(UV_VERSION)" | $(UV) pip compile - $(LOCK_FLAGS) -o $(UV_LOCK)
 	$(BIN)/python -m infra.python_lock $(TEST_LOCK) $(SERVE_LOCK)
 
 serve-install: $(SERVE_STAMP) ## install what serving needs (the package, no extras, no npm)
@@ -122,9 +126,10 @@ synth-dev synth-prod: synth-%: $(STAMP)
 docs: $(STAMP) ## build the docs site into site/ (strict: a broken link fails)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
-# Installs first, then every check at once: lint, mypy, the docs, pytest (itself on several
-# workers) and the two synths share nothing. Each check's output is printed whole when it ends.
-test: $(STAMP) browser ## ruff, mypy, the docs site, pytest, CDK synth + cdk-nag + cfn-lint
+# Everything at once: the Python and Node installs beside Chromium's (they share nothing),
+# then lint, mypy, the docs, pytest (itself on several workers) and the two synths, each as
+# soon as what it needs is installed. Each check's output is printed whole when it ends.
+test: ## ruff, mypy, the docs site, pytest, CDK synth + cdk-nag + cfn-lint
 	$(MAKE) --no-print-directory -j --output-sync=target lint typecheck docs pytest cfn-lint
 
 docs-serve: $(STAMP) ## the docs site on http://127.0.0.1:8001/, rebuilt on every change
