@@ -80,11 +80,13 @@ class FifoEventSource:
         """Poll and invoke `handler` batch after batch; with `until_empty`, stop once the
         queue holds nothing, visible or in flight."""
         while True:
+            # Looked at before each receive: a long poll of an emptied queue would only
+            # delay the end by WAIT_SECONDS.
+            if until_empty and self.is_empty():
+                return
             outcome = self.poll_once(handler)
             if outcome is not None:
                 report(outcome)
-            elif until_empty and self.is_empty():
-                return
 
     def poll_once(self, handler: Handler) -> BatchOutcome | None:
         """Receive one batch and hand it to `handler`; None when nothing was received."""

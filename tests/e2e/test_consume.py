@@ -10,22 +10,33 @@ import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness.serve_process import PROJECT_ROOT
+from resolvers.adapters.state_queues import StateQueues
 from resolvers.definitions import resources, scale
+from resolvers.domain.order import NewOrder, Order
 from resolvers.domain.partitions import message_group
 from resolvers.domain.states import Estado
+from tests.e2e.aws_store import Store
 from tests.e2e.conftest import Emulator, running_emulator
-from tests.e2e.orders_api import create
+from tests.e2e.orders_api import FUTURE_DATE, create
 
 G = 4
 HANDLER = "tests.e2e.consumer_handlers:handler"
 # Short, so a failed message comes back within the test (the queue's own is 30 s).
 VISIBILITY = "1"
+# Where only how many times a message was received matters, not what waits behind it in
+# flight: a failed message is visible again at once.
+NO_VISIBILITY = "0"
+# Per-group order needs each group to span several batches (of 10, mixing groups in queue
+# order): about 10 orders a group, a few in each of four batches, catches a message handed
+# out before an earlier one of its group, within a batch or across two.
+ORDERED_ORDERS = 40
 
 pytestmark = pytest.mark.emulator_only(
     "starts its own orders serve with ORDERS_QUEUE_GROUPS=4 and reads its queues"
@@ -35,6 +46,23 @@ pytestmark = pytest.mark.emulator_only(
 @pytest.fixture(scope="module")
 def grouped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     yield from running_emulator(tmp_path_factory, {scale.ENV_QUEUE_GROUPS: str(G)})
+
+
+@pytest.fixture(scope="module")
+def publisher(grouped: Emulator) -> StateQueues:
+    """The Lambda's own publisher (resolvers/adapters/state_queues.py) on the server's queues:
+    where a test is about the consumer, its orders' messages are sent as createOrder sends
+    them, without a GraphQL request and a Lambda invocation each."""
+    store = Store.of(grouped)
+    return StateQueues(store.sqs, store.queue_urls, groups=G)
+
+
+def _publish(publisher: StateQueues, descripcion: str) -> str:
+    """An order registered now, its message published as createOrder publishes it; its id."""
+    new = NewOrder(descripcion, date.fromisoformat(FUTURE_DATE))
+    order = Order.register(new, order_id=new.order_id(), now=datetime.now(UTC))
+    publisher.publish(order)
+    return order.id
 
 
 def _orders(emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -56,7 +84,9 @@ def _orders(emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedP
     )
 
 
-def _consume(emulator: Emulator, log: Path, **env: str) -> list[dict[str, Any]]:
+def _consume(
+    emulator: Emulator, log: Path, visibility: str = VISIBILITY, **env: str
+) -> list[dict[str, Any]]:
     """`orders consume recibida --until-empty`; the handler's log, one dict per line."""
     done = _orders(
         emulator,
@@ -66,7 +96,7 @@ def _consume(emulator: Emulator, log: Path, **env: str) -> list[dict[str, Any]]:
         HANDLER,
         "--until-empty",
         "--visibility-timeout",
-        VISIBILITY,
+        visibility,
         ORDERS_TEST_CONSUMER_LOG=str(log),
         **env,
     )
@@ -93,14 +123,14 @@ def _created_by_group(ids: list[str]) -> dict[str, list[str]]:
     return by_group
 
 
-def test_200_orders_over_4_groups_arrive_in_per_group_order(
-    grouped: Emulator, tmp_path: Path
+def test_orders_over_4_groups_arrive_in_per_group_order(
+    grouped: Emulator, publisher: StateQueues, tmp_path: Path
 ) -> None:
-    # given 200 orders created one after the other
-    ids = [create(grouped, f"orden {n}")["id"] for n in range(200)]
+    # given orders published one after the other
+    ids = [_publish(publisher, f"orden {n}") for n in range(ORDERED_ORDERS)]
     # when a consumer runs until the queue is empty
     log = _consume(grouped, tmp_path / "log.jsonl")
-    # then each group's orders were processed once each, in the order they were created
+    # then each group's orders were processed once each, in the order they were published
     assert _processed_by_group(log) == _created_by_group(ids)
     assert len(_created_by_group(ids)) == G
     records = [line for line in log if "record" in line]
@@ -111,11 +141,11 @@ def test_200_orders_over_4_groups_arrive_in_per_group_order(
 
 
 def test_a_failed_message_comes_back_with_its_groups_later_ones_and_no_other_group(
-    grouped: Emulator, tmp_path: Path
+    grouped: Emulator, publisher: StateQueues, tmp_path: Path
 ) -> None:
     # given orders in the four groups, and an action that fails once on one of them that
-    # has later orders in its group
-    ids = [create(grouped, f"reintento {n}")["id"] for n in range(24)]
+    # has later orders in its group (of 12 orders over 4 groups, one group has 3 or more)
+    ids = [_publish(publisher, f"reintento {n}") for n in range(12)]
     created = _created_by_group(ids)
     failing_group = next(g for g, members in created.items() if len(members) >= 3)
     failing = created[failing_group][0]
@@ -142,25 +172,28 @@ def test_a_failed_message_comes_back_with_its_groups_later_ones_and_no_other_gro
 def test_a_message_failed_max_receive_count_times_is_a_dead_letter_until_redriven(
     grouped: Emulator, tmp_path: Path
 ) -> None:
-    # given orders, and an action that always fails on the last one of a group
-    ids = [create(grouped, f"veneno {n}")["id"] for n in range(8)]
+    # given orders created through the API, and an action that always fails on the last one
+    # of a group
+    ids = [create(grouped, f"veneno {n}")["id"] for n in range(4)]
     poison = ids[-1]
     # when a consumer runs until the queue is empty
     log = _consume(
         grouped,
         tmp_path / "failing.jsonl",
+        NO_VISIBILITY,
         ORDERS_TEST_CONSUMER_FAIL=poison,
         ORDERS_TEST_CONSUMER_FAIL_TIMES="99",
     )
     # then it was tried maxReceiveCount times and now waits in the dead-letter queue
     attempts = [line["receiveCount"] for line in log if line.get("record") == poison]
     assert attempts == list(range(1, resources.DLQ_MAX_RECEIVE_COUNT + 1))
-    dead = _queue_counts(grouped)["orders-local-recibida-dlq.fifo"]
+    counts = _queue_counts(grouped)
+    dead = counts["orders-local-recibida-dlq.fifo"]
     assert dead["messages"] == 1
     # and `orders queues` shows how old the oldest message is, as CloudWatch's
     # ApproximateAgeOfOldestMessage would (an emptied queue has none)
     assert isinstance(dead["oldest_age_seconds"], int)
-    assert _queue_counts(grouped)["orders-local-recibida.fifo"]["oldest_age_seconds"] is None
+    assert counts["orders-local-recibida.fifo"]["oldest_age_seconds"] is None
     assert all(line.get("processed") != poison for line in log)
     # when it is redriven and consumed by a consumer that no longer fails
     redriven = _orders(grouped, "redrive", "recibida")
@@ -172,11 +205,22 @@ def test_a_message_failed_max_receive_count_times_is_a_dead_letter_until_redrive
     # that its first send's id, still inside the 5-minute window, does not drop it
     assert moved["messageDeduplicationId"] == moved["redriven"]
     after = _consume(grouped, tmp_path / "fixed.jsonl")
-    # then it is processed and both queues are empty
+    # then it is processed and both queues are empty (asked of SQS itself: `orders queues`
+    # was checked above, and another run of it would cost a second of CPU)
     assert [line["processed"] for line in after if "processed" in line] == [poison]
-    counts = _queue_counts(grouped)
+    sqs = Store.of(grouped).sqs
     for name in ("orders-local-recibida.fifo", "orders-local-recibida-dlq.fifo"):
-        assert (counts[name]["messages"], counts[name]["in_flight"]) == (0, 0), name
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"],
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+            ],
+        )["Attributes"]
+        assert attributes == {
+            "ApproximateNumberOfMessages": "0",
+            "ApproximateNumberOfMessagesNotVisible": "0",
+        }, name
 
 
 def _queue_counts(emulator: Emulator) -> dict[str, dict[str, Any]]:
