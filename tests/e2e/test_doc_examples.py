@@ -1,7 +1,13 @@
-"""Every marked example of README.md and docs/ runs as written, against a fresh `orders serve`
-per page (docs/contributing.md describes the convention; tests/doc_examples.py reads the
-Markdown). The blocks of a page run in order, in a directory that looks like the repository's
-root to them (`.venv` and `node_modules` linked in, `.orders` the TLS server's data)."""
+"""Every marked example of README.md and docs/ runs as written, against `orders serve`
+(docs/contributing.md describes the convention; tests/doc_examples.py reads the Markdown).
+The blocks of a page run in order, in a directory that looks like the repository's root to
+them (`.venv` and `node_modules` linked in, `.orders` the TLS server's data).
+
+One plain `orders serve --ephemeral` serves every page (a start costs seconds), emptied
+before each page through its embedded AWS: no order, idempotency record, message or user
+another page left, so a page prints what it would print against a fresh server. Its API
+cache is not emptied: no two pages ask the same query. A page that needs the TLS server
+gets its own, stopped with the page (`orders queues` on a page finds the one plain server)."""
 
 import json
 import os
@@ -12,14 +18,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from httpx_ws import WebSocketSession, connect_ws
 
+from api.emulator.local_aws import LocalAws
 from harness.serve_process import ServeProcess
 from tests.doc_examples import PROJECT_ROOT, Example, documents, examples
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator_only("starts its own servers")]
 
@@ -37,39 +47,112 @@ def _runs(example: Example) -> bool:
     return example.kind is not None and example.marker is not None and not example.skip_reason
 
 
-class Page:
-    """One page's servers (started when a block first needs one) and what its blocks left."""
+def _serve(log: Path, runtime_dir: Path, data_dir: Path | None = None) -> ServeProcess:
+    """A server registered in `runtime_dir`; TLS mode with a `data_dir` (its CA is there)."""
+    return ServeProcess(
+        api_key=None,
+        cache_ttl_seconds=30,
+        log=log,
+        data_dir=data_dir,
+        settings={
+            "ORDERS_RUNTIME_DIR": str(runtime_dir),
+            **({"ORDERS_TLS": "1"} if data_dir else {}),
+            # SQS allows one PurgeQueue a minute per queue, and moto enforces it; emptying
+            # the queues before each page purges more often (read by the embedded AWS).
+            "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
+        },
+    )
 
-    def __init__(self, workdir: Path, stack: ExitStack) -> None:
+
+class SharedServer:
+    """The plain server of every page, started when a block first needs one, and the
+    directory where the servers register (`orders queues` finds them there)."""
+
+    def __init__(self, directory: Path, stack: ExitStack) -> None:
+        self._directory = directory
+        self._stack = stack
+        self.runtime_dir = directory / "running"
+        self.runtime_dir.mkdir()
+        self._process: ServeProcess | None = None
+        self._own_users: set[str] = set()
+
+    def process(self) -> ServeProcess:
+        if self._process is None:
+            process = _serve(self._directory / "plain.log", self.runtime_dir)
+            self._stack.callback(process.stop)
+            process.wait_healthy()
+            self._process = process
+            self._own_users = _users(process)
+        return self._process
+
+    def empty(self) -> None:
+        """Back to what a fresh server holds: no orders, idempotency records or messages
+        (dead letters too), no users but those it started with."""
+        if self._process is None:
+            return
+        health = self._process.health()
+        aws = LocalAws.at(self._process.aws_endpoint, embedded=True)
+        dynamodb, sqs, cognito = aws.dynamodb(), aws.sqs(), aws.cognito()
+        for table in (health["orders_table"], health["idempotency_table"]):
+            _delete_items(dynamodb, table)
+        for name in [*health["queues"].values(), *health["dead_letter_queues"].values()]:
+            sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])
+        pool = health["cognito"]["userPoolId"]
+        for user in _users(self._process) - self._own_users:
+            cognito.admin_delete_user(UserPoolId=pool, Username=user)
+
+
+def _delete_items(dynamodb: "DynamoDBClient", table: str) -> None:
+    schema = dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]
+    keys = [key["AttributeName"] for key in schema]
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        for item in page["Items"]:
+            dynamodb.delete_item(TableName=table, Key={key: item[key] for key in keys})
+
+
+def _users(process: ServeProcess) -> set[str]:
+    cognito = LocalAws.at(process.aws_endpoint, embedded=True).cognito()
+    pool = process.health()["cognito"]["userPoolId"]
+    pages = cognito.get_paginator("list_users").paginate(UserPoolId=pool)
+    return {user["Username"] for page in pages for user in page["Users"]}
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedServer]:
+    with ExitStack() as stack:
+        yield SharedServer(tmp_path_factory.mktemp("doc-examples"), stack)
+
+
+class Page:
+    """One page's servers (the shared plain one, emptied first, and a TLS server of its own,
+    started when a block first needs it) and what its blocks left."""
+
+    def __init__(self, workdir: Path, stack: ExitStack, shared: SharedServer) -> None:
         self.workdir = workdir
         self._stack = stack
-        self._servers: dict[str, ServeProcess] = {}
+        self._shared = shared
+        self._tls: ServeProcess | None = None
         self.last_id: str | None = None
-        # The page's servers register where only its blocks look (`orders queues` finds them).
-        self.runtime_dir = workdir.parent / f"{workdir.name}-running"
-        self.runtime_dir.mkdir()
+        self.runtime_dir = shared.runtime_dir
+        shared.empty()
 
     def server(self, mode: str) -> ServeProcess:
-        if mode not in self._servers:
-            tls = mode == "tls"
-            process = ServeProcess(
-                api_key=None,
-                cache_ttl_seconds=30,
-                log=self.workdir.parent / f"{self.workdir.name}-{mode}.log",
-                data_dir=self.workdir / ".orders" if tls else None,
-                settings={
-                    "ORDERS_RUNTIME_DIR": str(self.runtime_dir),
-                    **({"ORDERS_TLS": "1"} if tls else {}),
-                },
+        if mode == "plain":
+            return self._shared.process()
+        if self._tls is None:
+            process = _serve(
+                self.workdir.parent / f"{self.workdir.name}-tls.log",
+                self.runtime_dir,
+                data_dir=self.workdir / ".orders",
             )
             self._stack.callback(process.stop)
             process.wait_healthy()
-            self._servers[mode] = process
-        return self._servers[mode]
+            self._tls = process
+        return self._tls
 
 
 @contextmanager
-def _page(tmp_path: Path) -> Iterator[Page]:
+def _page(tmp_path: Path, shared: SharedServer) -> Iterator[Page]:
     workdir = tmp_path / "repository"
     workdir.mkdir()
     # `.venv/bin/orders` is the interpreter's own; packages `npm ci` installed resolve.
@@ -77,7 +160,7 @@ def _page(tmp_path: Path) -> Iterator[Page]:
     if (PROJECT_ROOT / "node_modules").exists():
         (workdir / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")
     with ExitStack() as stack:
-        yield Page(workdir, stack)
+        yield Page(workdir, stack, shared)
 
 
 def _code(example: Example, page: Page, server: ServeProcess) -> str:
@@ -201,9 +284,11 @@ def _execute(example: Example, page: Page, mode: str) -> str:
 
 
 @pytest.mark.parametrize("path", _pages(), ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
-def test_the_pages_examples_run_as_written(path: Path, tmp_path: Path) -> None:
+def test_the_pages_examples_run_as_written(
+    path: Path, tmp_path: Path, shared_server: SharedServer
+) -> None:
     runnable = [e for e in examples(path) if _runs(e)]
-    with _page(tmp_path) as page, ExitStack() as subscriptions:
+    with _page(tmp_path, shared_server) as page, ExitStack() as subscriptions:
         waiting: tuple[Example, WebSocketSession] | None = None
         for example in runnable:
             for mode in sorted(example.options & {"plain", "tls"}):
