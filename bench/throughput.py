@@ -12,7 +12,8 @@ import asyncio
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from resolvers.definitions.fields import ORDERS_BY_STATE
 
 CONCURRENCY = (1, 8, 32)
 CACHE_TTL = 600  # longer than the run: no entry expires under the benchmark
+LISTED_ORDERS = 25  # created before the levels, so the first listing has a page to read
 CREATE = "mutation C($input: CreateOrderInput!) { createOrder(input: $input) { id estado } }"
 PAGE = """query P($estado: Estado!, $desde: AWSDateTime) {
   ordersByState(estado: $estado, limit: 20, desde: $desde) { items { id estado } nextToken }
@@ -170,7 +172,10 @@ def ratios(creates: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run(*, seconds: float, log_dir: Path, queue: queue_length.Plan) -> dict[str, Any]:
+@contextmanager
+def emulator(log_dir: Path) -> Iterator[ServeProcess]:
+    """`orders serve` for the levels, started (healthy only once `run` waits for it), and
+    stopped on leaving."""
     serve = ServeProcess(
         api_key=secrets.token_urlsafe(16),
         cache_ttl_seconds=CACHE_TTL,
@@ -180,26 +185,36 @@ def run(*, seconds: float, log_dir: Path, queue: queue_length.Plan) -> dict[str,
         settings={"MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false"},
     )
     try:
-        serve.wait_healthy()
-        with httpx.Client(base_url=serve.url, headers={"x-api-key": serve.api_key}) as http:
-            stats: Callable[[], dict[str, int]] = lambda: http.get("/_emulator/stats").json()[  # noqa: E731
-                ORDERS_BY_STATE.path
-            ]
-            # Orders to list, and the warm key cached once.
-            for number in range(25):
-                http.post("/graphql", json=_request("createOrder", number)).raise_for_status()
-            http.post("/graphql", json=_request("ordersByState (cache warm)", 0)).raise_for_status()
-            results: dict[str, Any] = {}
-            first = 1
-            for scenario in SCENARIOS:
-                levels: dict[str, Any] = {}
-                for clients in CONCURRENCY:
-                    levels[str(clients)] = _measure(serve, stats, scenario, clients, seconds, first)
-                    first += levels[str(clients)]["requests"]
-                results[scenario] = levels
-            waiting = queue_length.run(serve, queue, create=_creates_from(first))
+        yield serve
     finally:
         serve.stop()
+
+
+def run(
+    serve: ServeProcess,
+    *,
+    seconds: float,
+    queue: queue_length.Plan,
+    listed_orders: int = LISTED_ORDERS,
+) -> dict[str, Any]:
+    serve.wait_healthy()
+    with httpx.Client(base_url=serve.url, headers={"x-api-key": serve.api_key}) as http:
+        stats: Callable[[], dict[str, int]] = lambda: http.get("/_emulator/stats").json()[  # noqa: E731
+            ORDERS_BY_STATE.path
+        ]
+        # Orders to list, and the warm key cached once.
+        for number in range(listed_orders):
+            http.post("/graphql", json=_request("createOrder", number)).raise_for_status()
+        http.post("/graphql", json=_request("ordersByState (cache warm)", 0)).raise_for_status()
+        results: dict[str, Any] = {}
+        first = 1
+        for scenario in SCENARIOS:
+            levels: dict[str, Any] = {}
+            for clients in CONCURRENCY:
+                levels[str(clients)] = _measure(serve, stats, scenario, clients, seconds, first)
+                first += levels[str(clients)]["requests"]
+            results[scenario] = levels
+        waiting = queue_length.run(serve, queue, create=_creates_from(first))
     return {
         "seconds_per_level": seconds,
         "concurrency": list(CONCURRENCY),
