@@ -1,11 +1,13 @@
 """The data directory: what `orders serve` keeps across a restart and a crash, and the lock
-that keeps a second server out. Each test runs its own servers on its own directory."""
+that keeps a second server out. The tests share one data directory and hand its running
+server on (`Kept`): each restart is one start, not two."""
 
 import json
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +23,49 @@ from tests.message_contract import check_body
 pytestmark = pytest.mark.e2e
 
 
-def _start(data_dir: Path, log: Path, ports: tuple[int, int] | None = None) -> ServeProcess:
-    process = ServeProcess(
-        api_key=None, cache_ttl_seconds=0, log=log, data_dir=data_dir, ports=ports
-    )
-    process.wait_healthy()
-    return process
+class Kept:
+    """`orders serve` on the module's data directory, handed from test to test. A test takes
+    the running one (any server on the directory will do: it registers its own orders and
+    drains the queue it filled), stops or kills it through here, and starts the next, which
+    the next test takes; the last is stopped, cleanly, when the module ends."""
+
+    def __init__(self, folder: Path) -> None:
+        self.data_dir = folder / "data"
+        self._folder = folder
+        self._starts = 0
+        self._running: ServeProcess | None = None
+
+    def running(self) -> ServeProcess:
+        """The server now on the directory, started if the previous test left none."""
+        return self._running or self.start()
+
+    def start(self, ports: tuple[int, int] | None = None) -> ServeProcess:
+        """A server on the directory (on `ports`, API and AWS, where the last one was)."""
+        self._starts += 1
+        log = self._folder / f"serve-{self._starts}.log"
+        process = ServeProcess(
+            api_key=None, cache_ttl_seconds=0, log=log, data_dir=self.data_dir, ports=ports
+        )
+        process.wait_healthy()
+        self._running = process
+        return process
+
+    def stop(self, stop_signal: signal.Signals = signal.SIGTERM) -> int:
+        process, self._running = self.running(), None
+        return process.stop(stop_signal)
+
+    def kill(self) -> ServeProcess:
+        process, self._running = self.running(), None
+        process.kill()
+        return process
+
+
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kept]:
+    servers = Kept(tmp_path_factory.mktemp("kept"))
+    yield servers
+    last = servers.running()
+    assert servers.stop() == 0, last.log.read_text()
 
 
 def _create(emulator: Emulator, descripcion: str, client_token: str) -> dict[str, Any]:
@@ -59,96 +98,85 @@ def _drained(data_dir: Path) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_a_restart_keeps_orders_idempotency_messages_and_the_key(
-    stop_signal: signal.Signals, tmp_path: Path
+    stop_signal: signal.Signals, kept: Kept
 ) -> None:
     # given a server that made its key and registered three orders
-    data_dir = tmp_path / "data"
-    first = _start(data_dir, tmp_path / "first.log")
+    first = kept.running()
     key = first.printed_api_key()
-    created = [_create(Emulator.of(first), f"antes {n}", f"token-{n}") for n in range(3)]
-    assert first.stop(stop_signal) == 0, first.log.read_text()
+    token = f"{stop_signal.name}-token"
+    created = [_create(Emulator.of(first), f"antes {n}", f"{token}-{n}") for n in range(3)]
+    assert kept.stop(stop_signal) == 0, first.log.read_text()
 
     # when it starts again on the same directory and the same ports
-    second = _start(data_dir, tmp_path / "second.log", ports=(first.port, first.aws_port))
-    try:
-        emulator = Emulator.of(second)
-        # then the key is the same one
-        assert second.printed_api_key() == key
-        # and every order is there
-        for order in created:
-            assert emulator.data(GET, {"id": order["id"]})["getOrder"]["id"] == order["id"]
-        # and a retried create finds its idempotency record: the same order, no new message
-        assert _create(emulator, "antes 0", "token-0")["id"] == created[0]["id"]
-        # and a re-sent message is still a duplicate: SQS drops a MessageDeduplicationId it
-        # saw within 5 minutes (SQS developer guide, "Exactly-once processing"); moto checks
-        # it against the messages still queued, which the restart kept
-        sqs = boto3.client(
-            "sqs",
-            endpoint_url=second.aws_endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-        url = sqs.get_queue_url(QueueName="orders-local-recibida.fifo")["QueueUrl"]
-        sqs.send_message(
-            QueueUrl=url,
-            MessageBody=json.dumps({"id": created[0]["id"]}),
-            MessageGroupId="recibida",
-            MessageDeduplicationId=f"{created[0]['id']}:recibida:1",
-        )
-        # and the queue holds the three messages, in FIFO order, once each
-        messages = _drained(data_dir)
-        assert [m["body"]["order"]["id"] for m in messages] == [o["id"] for o in created]
-    finally:
-        assert second.stop() == 0, second.log.read_text()
+    second = kept.start(ports=(first.port, first.aws_port))
+    emulator = Emulator.of(second)
+    # then the key is the same one
+    assert second.printed_api_key() == key
+    # and every order is there
+    for order in created:
+        assert emulator.data(GET, {"id": order["id"]})["getOrder"]["id"] == order["id"]
+    # and a retried create finds its idempotency record: the same order, no new message
+    assert _create(emulator, "antes 0", f"{token}-0")["id"] == created[0]["id"]
+    # and a re-sent message is still a duplicate: SQS drops a MessageDeduplicationId it
+    # saw within 5 minutes (SQS developer guide, "Exactly-once processing"); moto checks
+    # it against the messages still queued, which the restart kept
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=second.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    url = sqs.get_queue_url(QueueName="orders-local-recibida.fifo")["QueueUrl"]
+    sqs.send_message(
+        QueueUrl=url,
+        MessageBody=json.dumps({"id": created[0]["id"]}),
+        MessageGroupId="recibida",
+        MessageDeduplicationId=f"{created[0]['id']}:recibida:1",
+    )
+    # and the queue holds the three messages, in FIFO order, once each
+    messages = _drained(kept.data_dir)
+    assert [m["body"]["order"]["id"] for m in messages] == [o["id"] for o in created]
 
 
 def test_a_crash_loses_at_most_the_stated_interval_and_the_next_start_is_clean(
-    tmp_path: Path,
+    kept: Kept,
 ) -> None:
     # given orders registered longer ago than the interval docs/emulator.md states
-    data_dir = tmp_path / "data"
-    first = _start(data_dir, tmp_path / "first.log")
-    created = [_create(Emulator.of(first), f"antes {n}", f"token-{n}") for n in range(2)]
+    first = kept.running()
+    created = [_create(Emulator.of(first), f"antes {n}", f"crash-token-{n}") for n in range(2)]
     time.sleep(MAX_LOSS_SECONDS)
     # when the server is killed, as if mid-write: a temporary file left beside the state
-    first.kill()
-    (data_dir / "aws-state.pickle.tmp-99999").write_bytes(b"half a pickle")
+    kept.kill()
+    (kept.data_dir / "aws-state.pickle.tmp-99999").write_bytes(b"half a pickle")
     # then nothing claims the directory any more
-    gone = _orders_cli("queues", "--data-dir", str(data_dir))
+    gone = _orders_cli("queues", "--data-dir", str(kept.data_dir))
     assert gone.returncode == 1
     assert "no orders serve is running" in gone.stderr
     # and the next start is clean, on the same ports, with every order and message
-    second = _start(data_dir, tmp_path / "second.log", ports=(first.port, first.aws_port))
-    try:
-        emulator = Emulator.of(second)
-        for order in created:
-            assert emulator.data(GET, {"id": order["id"]})["getOrder"]["id"] == order["id"]
-        drained = _drained(data_dir)
-        assert [m["body"]["order"]["id"] for m in drained] == [o["id"] for o in created]
-        assert not list(data_dir.glob("*.tmp-*"))
-    finally:
-        assert second.stop() == 0, second.log.read_text()
+    second = kept.start(ports=(first.port, first.aws_port))
+    emulator = Emulator.of(second)
+    for order in created:
+        assert emulator.data(GET, {"id": order["id"]})["getOrder"]["id"] == order["id"]
+    drained = _drained(kept.data_dir)
+    assert [m["body"]["order"]["id"] for m in drained] == [o["id"] for o in created]
+    assert not list(kept.data_dir.glob("*.tmp-*"))
 
 
-def test_a_second_server_on_the_same_data_directory_is_refused(tmp_path: Path) -> None:
+def test_a_second_server_on_the_same_data_directory_is_refused(kept: Kept) -> None:
     # given a running server
-    data_dir = tmp_path / "data"
-    first = _start(data_dir, tmp_path / "first.log")
-    try:
-        # when another starts on the same directory (on free ports)
-        refused = _orders_cli(
-            "serve",
-            *("--data-dir", str(data_dir)),
-            *("--port", str(free_port())),
-            *("--aws-port", str(free_port())),
-        )
-        # then it says so in one line and exits
-        assert refused.returncode == 1
-        assert refused.stderr.count("\n") == 1, refused.stderr
-        assert "another orders serve is using the data directory" in refused.stderr
-        assert f"pid {first.pid}" in refused.stderr
-        # and the first one still serves, with its data directory still described
-        assert first.health()["data_dir"] == str(data_dir.resolve())
-    finally:
-        assert first.stop() == 0, first.log.read_text()
+    first = kept.running()
+    # when another starts on the same directory (on free ports)
+    refused = _orders_cli(
+        "serve",
+        *("--data-dir", str(kept.data_dir)),
+        *("--port", str(free_port())),
+        *("--aws-port", str(free_port())),
+    )
+    # then it says so in one line and exits
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert "another orders serve is using the data directory" in refused.stderr
+    assert f"pid {first.pid}" in refused.stderr
+    # and the first one still serves, with its data directory still described
+    assert first.health()["data_dir"] == str(kept.data_dir.resolve())
