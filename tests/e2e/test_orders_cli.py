@@ -1,13 +1,16 @@
 """`orders queues` as a user types it: it finds the running server by itself (an ephemeral one
 too), names it on stderr, and every expected failure is one line on stderr and a non-zero
-exit, never a traceback. Each test's servers register in a directory of its own
-(ORDERS_RUNTIME_DIR), so the servers other tests run are not in the way."""
+exit, never a traceback. The servers of each test (or of the sequence two tests share)
+register in a directory of their own (ORDERS_RUNTIME_DIR), so the servers other tests run are
+not in the way."""
 
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,19 +65,70 @@ class Finished:
         assert "Traceback" not in self.stderr
 
 
+@dataclass(frozen=True)
+class OneDirectory:
+    """What `orders queues` said in one directory as servers came and went there."""
+
+    ephemeral: ServeProcess
+    persistent: ServeProcess
+    alone: Finished  # the ephemeral server alone
+    both: Finished  # the persistent one started beside it
+    chosen: Finished  # --port the ephemeral one's
+    created: dict[str, Any]  # in the persistent server, once the ephemeral one stopped
+    counts: Finished  # the persistent server alone
+    drained: Finished  # its --drain recibida
+    persistent_stopped: int  # its exit code
+    after: Finished  # nothing running any more
+
+
+@pytest.fixture(scope="module")
+def one_directory(tmp_path_factory: pytest.TempPathFactory) -> OneDirectory:
+    """An --ephemeral server alone in a directory; then one started there with no data
+    options (it uses .orders/ there) beside it; then, the ephemeral one stopped, that one
+    alone; then none. The two tests below read this one sequence: a server start costs
+    seconds, and each test needs the persistent server in that directory."""
+    directory = tmp_path_factory.mktemp("one-directory")
+    ephemeral = _server(directory, persistent=False, name="ephemeral")
+    persistent: ServeProcess | None = None
+    try:
+        ephemeral.wait_healthy()
+        create(Emulator.of(ephemeral), "efímera")
+        alone = _orders("queues", cwd=directory)
+        persistent = _server(directory, persistent=True, name="persistent")
+        persistent.wait_healthy()
+        both = _orders("queues", cwd=directory)
+        chosen = _orders("queues", "--port", str(ephemeral.port), cwd=directory)
+        ephemeral.stop()
+        created = create(Emulator.of(persistent), "encontrada")
+        counts = _orders("queues", cwd=directory)
+        drained = _orders("queues", "--drain", "recibida", cwd=directory)
+        persistent_stopped = persistent.stop()
+        after = _orders("queues", cwd=directory)
+    finally:
+        for process in (ephemeral, persistent):
+            if process is not None:
+                process.stop()  # a no-op where it stopped already
+    return OneDirectory(
+        ephemeral,
+        persistent,
+        alone,
+        both,
+        chosen,
+        created,
+        counts,
+        drained,
+        persistent_stopped,
+        after,
+    )
+
+
 def test_queues_without_options_finds_the_server_started_in_the_same_directory(
-    tmp_path: Path,
+    one_directory: OneDirectory,
 ) -> None:
     # given `orders serve` started with no data options in a directory (it uses .orders/ there)
-    process = _server(tmp_path, persistent=True, name="serve")
-    try:
-        process.wait_healthy()
-        created = create(Emulator.of(process), "encontrada")
-        # when `orders queues` runs there, without options
-        counts = _orders("queues", cwd=tmp_path)
-        drained = _orders("queues", "--drain", "recibida", cwd=tmp_path)
-    finally:
-        assert process.stop() == 0, process.log.read_text()
+    process, counts, drained = one_directory.persistent, one_directory.counts, one_directory.drained
+    # when `orders queues` runs there, without options (the ephemeral server stopped before)
+    assert one_directory.persistent_stopped == 0, process.log.read_text()
     # then it reached that server's queues, and said which server it asked
     assert counts.returncode == 0, counts.stderr
     assert f"orders queues: orders serve pid {process.pid}" in counts.stderr
@@ -85,10 +139,10 @@ def test_queues_without_options_finds_the_server_started_in_the_same_directory(
     )
     assert recibida["messages"] == 1
     assert [json.loads(line)["body"]["order"]["id"] for line in drained.stdout.splitlines()] == [
-        created["id"]
+        one_directory.created["id"]
     ]
     # and once the server stopped, nothing is found any more
-    _orders("queues", cwd=tmp_path).assert_one_line_failure("no orders serve is running")
+    one_directory.after.assert_one_line_failure("no orders serve is running")
 
 
 def test_queues_with_nothing_running_fails_in_one_line(tmp_path: Path) -> None:
@@ -123,33 +177,23 @@ def test_a_closed_pipe_ends_queues_quietly(emulator: Emulator, tmp_path: Path) -
 
 
 def test_an_ephemeral_server_is_found_and_two_servers_are_named_not_guessed(
-    tmp_path: Path,
+    one_directory: OneDirectory,
 ) -> None:
+    ephemeral, persistent = one_directory.ephemeral, one_directory.persistent
     # given an --ephemeral server alone
-    ephemeral = _server(tmp_path, persistent=False, name="ephemeral")
-    persistent: ServeProcess | None = None
-    try:
-        ephemeral.wait_healthy()
-        create(Emulator.of(ephemeral), "efímera")
-        # when orders queues runs without options, then it asks the ephemeral server
-        alone = _orders("queues", cwd=tmp_path)
-        assert alone.returncode == 0, alone.stderr
-        assert f"pid {ephemeral.pid}" in alone.stderr
-        assert "in memory (--ephemeral)" in alone.stderr
-        # given a persistent server in the same directory too
-        persistent = _server(tmp_path, persistent=True, name="persistent")
-        persistent.wait_healthy()
-        # when orders queues runs without options, then it names both instead of guessing
-        both = _orders("queues", cwd=tmp_path)
-        both.assert_one_line_failure("2 orders serve are running; choose one with --port")
-        assert f"pid {ephemeral.pid}" in both.stderr
-        assert f"pid {persistent.pid}" in both.stderr
-        # and --port chooses the ephemeral one, whose order is in its queue
-        chosen = _orders("queues", "--port", str(ephemeral.port), cwd=tmp_path)
-    finally:
-        for process in (ephemeral, persistent):
-            if process is not None:
-                process.stop()
+    # when orders queues runs without options, then it asks the ephemeral server
+    alone = one_directory.alone
+    assert alone.returncode == 0, alone.stderr
+    assert f"pid {ephemeral.pid}" in alone.stderr
+    assert "in memory (--ephemeral)" in alone.stderr
+    # given a persistent server in the same directory too
+    # when orders queues runs without options, then it names both instead of guessing
+    both = one_directory.both
+    both.assert_one_line_failure("2 orders serve are running; choose one with --port")
+    assert f"pid {ephemeral.pid}" in both.stderr
+    assert f"pid {persistent.pid}" in both.stderr
+    # and --port chooses the ephemeral one, whose order is in its queue
+    chosen = one_directory.chosen
     assert f"pid {ephemeral.pid}" in chosen.stderr
     counts = [json.loads(line) for line in chosen.stdout.splitlines()]
     assert {c["queue"]: c["messages"] for c in counts}["orders-local-recibida.fifo"] == 1
