@@ -141,6 +141,10 @@ class OrdersApi(Construct):
                 user_pool_config=appsync.UserPoolConfig(
                     user_pool=self.users.pool,
                     default_action=appsync.UserPoolDefaultAction.ALLOW,
+                    # Only the stack's own app client: unset, AppSync takes a token of any
+                    # client of the pool (API reference, CognitoUserPoolConfig), and the
+                    # emulator accepts only the stack's client.
+                    app_id_client_regex=f"^{self.users.client.user_pool_client_id}$",
                 ),
             )
         return appsync.AuthorizationConfig(

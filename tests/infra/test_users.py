@@ -49,6 +49,15 @@ def test_the_app_client_signs_in_with_a_password_or_srp_and_keeps_no_secret(
     assert client["GenerateSecret"] is False
 
 
+def test_the_api_takes_tokens_of_the_stacks_app_client_only(prod: Synthesized) -> None:
+    # Unset, "no filtering is applied": a token of any client of the pool is accepted
+    # (https://docs.aws.amazon.com/appsync/latest/APIReference/API_CognitoUserPoolConfig.html).
+    config = prod.only("AWS::AppSync::GraphQLApi")["Properties"]["UserPoolConfig"]
+    (client,) = prod.resources("AWS::Cognito::UserPoolClient")
+    client_id = {"Ref": client}
+    assert config["AppIdClientRegex"] == {"Fn::Join": ["", ["^", client_id, "$"]]}
+
+
 def test_dev_has_no_pool_and_no_trigger(dev: Synthesized) -> None:
     assert dev.resources("AWS::Cognito::UserPool") == {}
     assert len(dev.resources("AWS::Lambda::Function")) == 1
