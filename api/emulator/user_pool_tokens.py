@@ -25,6 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from api.emulator.user_pool import LocalUserPool
+from resolvers.definitions.claims import EMAIL_ATTRIBUTE, EMAIL_CLAIM
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -83,10 +84,10 @@ class UserPoolTokens:
                 self._verified.clear()
             self._verified[token] = known
         claims = dict(known)
-        if claims["token_use"] == ACCESS_TOKEN and "email" not in claims:
+        if claims["token_use"] == ACCESS_TOKEN and EMAIL_CLAIM not in claims:
             email = self._email(str(claims.get("username", claims.get("sub", ""))))
             if email is not None:
-                claims["email"] = email
+                claims[EMAIL_CLAIM] = email
         return claims
 
     def _decoded(self, token: str) -> dict[str, Any]:
@@ -136,7 +137,7 @@ class UserPoolTokens:
             # A deleted user's token stays valid until it expires, as in the cloud; it
             # names no email then (the trigger would have added it at sign-in).
             attributes = []
-        email = next((a["Value"] for a in attributes if a["Name"] == "email"), None)
+        email = next((a["Value"] for a in attributes if a["Name"] == EMAIL_ATTRIBUTE), None)
         with self._lock:
             self._emails[username] = (now, email)
         return email
