@@ -1,9 +1,12 @@
-"""The data directory: what `orders serve` keeps across a restart and a crash, and the lock
-that keeps a second server out. The tests share one data directory and hand its running
-server on (`Kept`): each restart is one start, not two."""
+"""The data directory: what `orders serve` keeps across a restart and a crash (orders,
+messages, the API key, and the sign-in side: the user pool, its users and the IAM keys, so
+a frontend's configuration and a service's profile keep working), and the lock that keeps a
+second server out. The tests share one data directory and hand its running server on
+(`Kept`): each restart is one start, not two."""
 
 import json
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 
 from api.emulator.persistence import MAX_LOSS_SECONDS
@@ -137,6 +141,58 @@ def test_a_restart_keeps_orders_idempotency_messages_and_the_key(
     # and the queue holds the three messages, in FIFO order, once each
     messages = _drained(kept.data_dir)
     assert [m["body"]["order"]["id"] for m in messages] == [o["id"] for o in created]
+
+
+PASSWORD = "Local-passw0rd!"
+EMAIL = "sara@example.com"
+
+
+def _access_token(cognito: dict[str, str]) -> str:
+    client = boto3.client(
+        "cognito-idp",
+        endpoint_url=cognito["endpoint"],
+        region_name=cognito["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    result = client.initiate_auth(
+        ClientId=cognito["userPoolClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": EMAIL, "PASSWORD": PASSWORD},
+    )
+    return str(result["AuthenticationResult"]["AccessToken"])
+
+
+@pytest.mark.emulator_only("the emulator's data directory")
+def test_a_restart_keeps_the_user_pool_its_users_and_the_iam_keys(kept: Kept) -> None:
+    # given a server whose pool has a user, made with `orders users add`
+    first = kept.running()
+    before = first.health()
+    added = _orders_cli(
+        *("users", "--data-dir", str(kept.data_dir)),
+        *("add", EMAIL, "--password", PASSWORD, "--group", "supervisores"),
+    )
+    assert added.returncode == 0, added.stderr
+    assert kept.stop() == 0, first.log.read_text()
+
+    # when it starts again on the same directory and ports
+    second = kept.start(ports=(first.port, first.aws_port))
+    after = second.health()
+    # then the pool, its client and the IAM keys are the same
+    assert after["cognito"] == before["cognito"]
+    assert after["iam"] == before["iam"]
+    # and the user signs in, and the API takes the token
+    token = _access_token(after["cognito"])
+    response = httpx.post(
+        f"{second.url}/graphql",
+        json={"query": '{ getOrder(id: "none") { id } }'},
+        headers={"Authorization": token},
+    )
+    assert response.status_code == 200, response.text
+    # and the credentials file is the owner's only
+    credentials = Path(after["iam"]["credentialsFile"])
+    assert credentials.parent == kept.data_dir.resolve()
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
 
 
 def test_a_crash_loses_at_most_the_stated_interval_and_the_next_start_is_clean(
