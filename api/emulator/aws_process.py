@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from api.emulator.data_dir import DataDirError
 
@@ -148,5 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _serve(args.host, args.port, args.state)
 
 
+def _exit(code: int) -> NoReturn:
+    """Exit without the interpreter's teardown of moto's module graph (0.65 s of every stop
+    here): by now the server is closed and the snapshot written; the streams are flushed."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    _exit(main())

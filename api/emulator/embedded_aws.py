@@ -56,6 +56,9 @@ def _mfa_types_as_json(body: bytes) -> bytes:
     return json.dumps(answer).encode()
 
 
+SHUTDOWN_POLL_SECONDS = 0.05
+
+
 class EmbeddedAws:
     def __init__(self, host: str, port: int, gate: RequestGate | None = None) -> None:
         app = cognito_as_aws(DomainDispatcherApplication(create_backend_app))
@@ -67,8 +70,13 @@ class EmbeddedAws:
             threaded=True,
             request_handler=MotoRequestHandler,
         )
+        # serve_forever checks for shutdown() between polls: werkzeug's default half second
+        # is the wait of every stop; a poll is a select() on one socket.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="embedded-aws", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            name="embedded-aws",
+            daemon=True,
         )
 
     def start(self) -> None:
