@@ -1,11 +1,12 @@
 """The data directory: what `orders serve` keeps across a restart and a crash (orders,
 messages, the API key, and the sign-in side: the user pool, its users and the IAM keys, so
-a frontend's configuration and a service's profile keep working), and the lock that keeps a
-second server out. The tests share one data directory and hand its running server on
-(`Kept`): each restart is one start, not two."""
+a frontend's configuration and a service's profile keep working), the lock that keeps a
+second server out, and Ctrl-C stopping both servers. The tests share one data directory and
+hand its running server on (`Kept`): each restart is one start, not two."""
 
 import json
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import httpx
 import pytest
 
 from api.emulator.persistence import MAX_LOSS_SECONDS
-from harness.serve_process import PROJECT_ROOT, ServeProcess, free_port
+from harness.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import CREATE, FUTURE_DATE, GET
 from tests.message_contract import check_body
@@ -31,7 +32,7 @@ class Kept:
     """`orders serve` on the module's data directory, handed from test to test. A test takes
     the running one (any server on the directory will do: it registers its own orders and
     drains the queue it filled), stops or kills it through here, and starts the next, which
-    the next test takes; the last is stopped, cleanly, when the module ends."""
+    the next test takes; one left running is stopped, cleanly, when the module ends."""
 
     def __init__(self, folder: Path) -> None:
         self.data_dir = folder / "data"
@@ -42,6 +43,9 @@ class Kept:
     def running(self) -> ServeProcess:
         """The server now on the directory, started if the previous test left none."""
         return self._running or self.start()
+
+    def left_running(self) -> ServeProcess | None:
+        return self._running
 
     def start(self, ports: tuple[int, int] | None = None) -> ServeProcess:
         """A server on the directory (on `ports`, API and AWS, where the last one was)."""
@@ -68,8 +72,9 @@ class Kept:
 def kept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kept]:
     servers = Kept(tmp_path_factory.mktemp("kept"))
     yield servers
-    last = servers.running()
-    assert servers.stop() == 0, last.log.read_text()
+    last = servers.left_running()
+    if last is not None:
+        assert servers.stop() == 0, last.log.read_text()
 
 
 def _create(emulator: Emulator, descripcion: str, client_token: str) -> dict[str, Any]:
@@ -236,3 +241,15 @@ def test_a_second_server_on_the_same_data_directory_is_refused(kept: Kept) -> No
     assert f"pid {first.pid}" in refused.stderr
     # and the first one still serves, with its data directory still described
     assert first.health()["data_dir"] == str(kept.data_dir.resolve())
+
+
+@pytest.mark.emulator_only("starts the emulator's process")
+def test_ctrl_c_stops_the_emulator_cleanly(kept: Kept) -> None:
+    # given a running emulator (last here: it leaves none for a next test; the restart tests
+    # check SIGTERM too)
+    process = kept.running()
+    # when Ctrl-C reaches it / then it stops both servers and exits 0
+    assert kept.stop(signal.SIGINT) == 0, process.log.read_text()
+    for port in (process.port, process.aws_port):
+        with pytest.raises(ConnectionRefusedError), socket.create_connection((HOST, port), 2):
+            pass

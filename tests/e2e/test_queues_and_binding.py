@@ -1,7 +1,6 @@
 """`orders queues` against the running emulator, and the addresses the emulator listens on."""
 
 import json
-import signal
 import socket
 import subprocess
 import sys
@@ -9,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
+from harness.serve_process import HOST, PROJECT_ROOT, free_port
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import create
 
@@ -91,14 +90,3 @@ def test_a_taken_port_is_reported_at_once() -> None:
     assert finished.returncode == 1
     assert f"{HOST}:{aws_port} cannot be used" in finished.stderr
     assert "--aws-port" in finished.stderr
-
-
-def test_ctrl_c_stops_the_emulator_cleanly(tmp_path: Path) -> None:
-    # given a running emulator (the session's one checks SIGTERM when it stops)
-    process = ServeProcess(api_key="k", cache_ttl_seconds=0, log=tmp_path / "serve.log")
-    process.wait_healthy()
-    # when Ctrl-C reaches it / then it stops both servers and exits 0
-    assert process.stop(signal.SIGINT) == 0, (tmp_path / "serve.log").read_text()
-    for port in (process.port, process.aws_port):
-        with pytest.raises(ConnectionRefusedError), socket.create_connection((HOST, port), 2):
-            pass
