@@ -4,9 +4,12 @@ server to talk to, a closed pipe) ends with one line on stderr and a non-zero ex
 traceback."""
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from api.commands import CommandFailed, consume, queues, redrive, repair, schema, serve, users
 from api.emulator.data_dir import DataDirError
@@ -49,5 +52,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def run() -> NoReturn:
+    """The `orders` program: `main`, then out without the interpreter's teardown of every
+    module loaded (about 0.4 s of CPU after each command here, `orders serve` included),
+    which nothing needs: each command has closed what it opened by the time it returns."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
