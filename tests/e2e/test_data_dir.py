@@ -21,6 +21,8 @@ import pytest
 
 from api.emulator.persistence import MAX_LOSS_SECONDS
 from harness.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
+from resolvers.domain.states import Estado
+from tests.e2e.aws_store import Store
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import CREATE, FUTURE_DATE, GET
 from tests.message_contract import check_body
@@ -129,23 +131,17 @@ def test_a_restart_keeps_orders_idempotency_messages_and_the_key(
     # and a re-sent message is still a duplicate: SQS drops a MessageDeduplicationId it
     # saw within 5 minutes (SQS developer guide, "Exactly-once processing"); moto checks
     # it against the messages still queued, which the restart kept
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=second.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    url = sqs.get_queue_url(QueueName="orders-local-recibida.fifo")["QueueUrl"]
-    sqs.send_message(
-        QueueUrl=url,
+    store = Store.of(emulator)
+    store.sqs.send_message(
+        QueueUrl=store.queue_urls[Estado.recibida],
         MessageBody=json.dumps({"id": created[0]["id"]}),
         MessageGroupId="recibida",
         MessageDeduplicationId=f"{created[0]['id']}:recibida:1",
     )
-    # and the queue holds the three messages, in FIFO order, once each
-    messages = _drained(kept.data_dir)
-    assert [m["body"]["order"]["id"] for m in messages] == [o["id"] for o in created]
+    # and the queue holds the three messages, in FIFO order, once each (read from SQS here;
+    # the crash test reads it with `orders queues --data-dir`)
+    messages = store.drain(Estado.recibida)
+    assert [json.loads(m["Body"])["order"]["id"] for m in messages] == [o["id"] for o in created]
 
 
 PASSWORD = "Local-passw0rd!"
