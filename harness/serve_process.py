@@ -75,7 +75,8 @@ class ServeProcess:
             *("--port", str(self.port)),
             *("--aws-port", str(self.aws_port)),
             *("--cache-ttl", str(cache_ttl_seconds)),
-            *(("--api-key", api_key) if api_key is not None else ()),
+            # One argument: a key that starts with "-" is not read as an option.
+            *((f"--api-key={api_key}",) if api_key is not None else ()),
         ]
         if data_dir is not None:
             arguments += ["--data-dir", str(data_dir)]

@@ -4,8 +4,6 @@ order-message.schema.json (the queue messages) from the domain."""
 import argparse
 
 from api.commands import CommandFailed
-from api.message_schema import write_message_schema
-from api.sdl import write_schema
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -15,6 +13,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(_: argparse.Namespace) -> int:
+    # Imported here: strawberry and graphql-core are half a second of every `orders` command.
+    from api.message_schema import write_message_schema
+    from api.sdl import write_schema
+
     try:
         print(f"wrote {write_schema()}")
         print(f"wrote {write_message_schema()}")

@@ -91,7 +91,7 @@ def test_a_schema_that_cannot_be_written_is_one_line(
     def refuse() -> Path:
         raise PermissionError(13, "Permission denied", "schema.graphql")
 
-    monkeypatch.setattr("api.commands.schema.write_schema", refuse)
+    monkeypatch.setattr("api.sdl.write_schema", refuse)
     assert main(["schema"]) == 1
     error = capsys.readouterr().err
     assert error.startswith("orders schema: cannot write the schema")
