@@ -27,7 +27,10 @@ from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import CREATE, FUTURE_DATE, GET
 from tests.message_contract import check_body
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("starts its own orders serve on a data directory"),
+]
 
 
 class Kept:
@@ -164,7 +167,6 @@ def _access_token(cognito: dict[str, str]) -> str:
     return str(result["AuthenticationResult"]["AccessToken"])
 
 
-@pytest.mark.emulator_only("the emulator's data directory")
 def test_a_restart_keeps_the_user_pool_its_users_and_the_iam_keys(kept: Kept) -> None:
     # given a server whose pool has a user, made with `orders users add`
     first = kept.running()
@@ -239,7 +241,6 @@ def test_a_second_server_on_the_same_data_directory_is_refused(kept: Kept) -> No
     assert first.health()["data_dir"] == str(kept.data_dir.resolve())
 
 
-@pytest.mark.emulator_only("starts the emulator's process")
 def test_ctrl_c_stops_the_emulator_cleanly(kept: Kept) -> None:
     # given a running emulator (last here: it leaves none for a next test; the restart tests
     # check SIGTERM too)

@@ -18,7 +18,10 @@ from harness.serve_process import ServeProcess, free_port
 from tests.e2e.conftest import Emulator
 from tests.e2e.orders_api import create
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.emulator_only("starts its own orders serve and reads its queues"),
+]
 
 
 def _orders(*args: str, cwd: Path, stdout: int | None = subprocess.PIPE) -> "Finished":
