@@ -20,13 +20,14 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(TEST_LOCK) package.json
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# uv installs the lock: it downloads in parallel and compiles bytecode on first import, not
-# up front (on a fresh clone, under a minute where pip took three). It is pinned by hash
-# itself, and pip installs it.
+# uv installs the lock: it downloads and compiles the bytecode in parallel (a fresh clone's
+# install takes about a minute where pip took three). Compiled at install, not at first
+# import: where PYTHONDONTWRITEBYTECODE is set (these machines set it), every process would
+# compile every module it imports. uv is pinned by hash itself, and pip installs it.
 UV_VERSION := 0.13.9
 UV_LOCK := requirements/uv.txt
 UV := $(BIN)/uv
-UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
+UV_INSTALL := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python
 
 $(UV): $(BIN)/python $(UV_LOCK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(UV_LOCK)
