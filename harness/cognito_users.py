@@ -16,7 +16,7 @@ The calls, and the challenges a pool that requires TOTP MFA answers with:
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -154,6 +154,20 @@ def cognito_client(target: UserPoolTarget) -> "CognitoIdentityProviderClient":
         "cognito-idp",
         region_name=target.region,
         endpoint_url=target.cognito_endpoint,
+        aws_access_key_id=local,
+        aws_secret_access_key=local,
+    )
+    return client
+
+
+def local_cognito(pool: Mapping[str, str]) -> "CognitoIdentityProviderClient":
+    """Cognito's API of the emulator's pool, from the `cognito` of its /health (the embedded
+    AWS takes any credentials)."""
+    local = "local"
+    client: CognitoIdentityProviderClient = boto3.client(
+        "cognito-idp",
+        endpoint_url=pool["endpoint"],
+        region_name=pool["region"],
         aws_access_key_id=local,
         aws_secret_access_key=local,
     )

@@ -9,12 +9,11 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from harness.cognito_users import new_password
+from harness.cognito_users import local_cognito, new_password
 from resolvers.definitions.access import SUPERVISORES, TECNICOS
 from resolvers.domain.caller import API_KEY_POR
 from tests.e2e import test_board_browser as board_browser
@@ -42,13 +41,7 @@ def board_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulato
 
 def _add_user(emulator: Emulator, group: str) -> tuple[str, str]:
     pool: dict[str, Any] = httpx.get(f"{emulator.url}/health").json()["cognito"]
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=pool["endpoint"],
-        region_name=pool["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    cognito = local_cognito(pool)
     email, password = f"{group}-{uuid.uuid4().hex[:6]}@example.com", new_password()
     pool_id = pool["userPoolId"]
     cognito.admin_create_user(

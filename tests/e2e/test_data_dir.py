@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 
 from api.emulator.persistence import MAX_LOSS_SECONDS
+from harness.cognito_users import local_cognito
 from harness.serve_process import HOST, PROJECT_ROOT, ServeProcess, free_port
 from resolvers.domain.states import Estado
 from tests.e2e.aws_store import Store
@@ -152,13 +152,7 @@ EMAIL = "sara@example.com"
 
 
 def _access_token(cognito: dict[str, str]) -> str:
-    client = boto3.client(
-        "cognito-idp",
-        endpoint_url=cognito["endpoint"],
-        region_name=cognito["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    client = local_cognito(cognito)
     result = client.initiate_auth(
         ClientId=cognito["userPoolClientId"],
         AuthFlow="USER_PASSWORD_AUTH",

@@ -38,6 +38,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from moto.utilities.utils import load_resource
 
+from harness.cognito_users import local_cognito
 from tests.e2e.conftest import Emulator
 
 pytestmark = [
@@ -199,14 +200,7 @@ def test_gql_with_appsync_iam_auth_queries_and_subscribes(emulator: Emulator) ->
 
 
 def _cognito(emulator: Emulator) -> Any:
-    cognito = health(emulator)["cognito"]
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=cognito["endpoint"],
-        region_name=cognito["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    return local_cognito(health(emulator)["cognito"])
 
 
 def user_tokens(emulator: Emulator, email: str, *groups: str) -> dict[str, str]:
