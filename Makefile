@@ -108,7 +108,12 @@ typecheck: $(STAMP) ## mypy (strict)
 # PYTEST_ARGS adds pytest's own options, e.g. PYTEST_ARGS="--durations=30".
 PYTEST_WORKERS ?= 4
 PYTEST_ARGS ?=
+# The project's own modules are compiled first: where PYTHONDONTWRITEBYTECODE is set, each of
+# the suite's hundreds of processes (servers, CLI runs, killed invocations) would compile
+# them again (about 0.1 s of CPU each). A module edited later is recompiled as usual.
+PROJECT_PACKAGES := api resolvers harness consumers capacity bench infra tests
 pytest: $(STAMP) browser ## pytest on several workers: unit, integration, e2e (the docs' examples too), infra
+	$(BIN)/python -m compileall -q -j 0 $(PROJECT_PACKAGES) > /dev/null
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 synth: $(STAMP) ## synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)
