@@ -4,17 +4,12 @@ NODE_EXTRA_CA_CERTS as docs/frontends.md tells a Node app to. Amplify always ope
 wss://<host>/graphql/realtime for a custom domain (api-graphql, AWSWebSocketProvider/
 appsyncUrl.ts), so its subscriptions need TLS mode and the real-time protocol."""
 
-import json
-import os
-import shutil
-import subprocess
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.serve_process import PROJECT_ROOT
+from tests.e2e.amplify_app import run_amplify_app
 from tests.e2e.conftest import Emulator
 
 pytestmark = [
@@ -22,36 +17,19 @@ pytestmark = [
     pytest.mark.emulator_only("the emulator in TLS mode, trusted through its own CA"),
 ]
 
-SCRIPT = Path(__file__).parent / "amplify" / "amplify_client.mjs"
+SCRIPT = "amplify_client.mjs"
 NODE_SECONDS = 90
 
 
 @pytest.fixture(scope="module")
 def amplify_report(tls_emulator: Emulator) -> dict[str, Any]:
-    node = shutil.which("node")
-    assert node, "Node.js is needed (README.md, 'The two commands')"
-    assert (PROJECT_ROOT / "node_modules" / "aws-amplify").exists(), "run `make install`"
-    assert tls_emulator.ca_cert is not None
     marker = f"amplify {uuid.uuid4().hex[:6]}"
-    env = {
-        **os.environ,
-        "NODE_EXTRA_CA_CERTS": str(tls_emulator.ca_cert),
+    variables = {
         "ORDERS_GRAPHQL": f"{tls_emulator.url}/graphql",
         "ORDERS_API_KEY": tls_emulator.api_key,
         "ORDERS_MARKER": marker,
     }
-    # Node 20 has WebSocket behind a flag; 22 and later have it on (the flag is then a no-op).
-    finished = subprocess.run(  # noqa: S603  # our own script, fixed arguments
-        [node, "--experimental-websocket", str(SCRIPT)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=NODE_SECONDS,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr
-    report: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
+    report = run_amplify_app(SCRIPT, tls_emulator, variables, timeout=NODE_SECONDS)
     report["marker"] = marker
     return report
 

@@ -19,19 +19,17 @@ AWS behaviour asserted, cited:
   https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa-totp.html)."""
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from harness.serve_process import PROJECT_ROOT
+from tests.e2e.amplify_app import run_amplify_app
 from tests.e2e.conftest import Emulator, running_emulator
 
 pytestmark = [
@@ -39,7 +37,7 @@ pytestmark = [
     pytest.mark.emulator_only("the emulator's own user pool, in TLS mode"),
 ]
 
-SCRIPT = Path(__file__).parent / "amplify" / "amplify_user_pool.mjs"
+SCRIPT = "amplify_user_pool.mjs"
 NODE_SECONDS = 120
 PASSWORD = "Local-passw0rd!"
 
@@ -70,32 +68,17 @@ def orders_users(emulator: Emulator, *args: str) -> subprocess.CompletedProcess[
 
 
 def run_amplify(emulator: Emulator, scenario: str, **users: str) -> dict[str, Any]:
-    node = shutil.which("node")
-    assert node, "Node.js is needed (the README's prerequisites)"
-    assert (PROJECT_ROOT / "node_modules" / "aws-amplify").exists(), "run `make install`"
-    assert emulator.ca_cert is not None
-    env = {
-        **os.environ,
-        "NODE_EXTRA_CA_CERTS": str(emulator.ca_cert),
+    marker = f"cognito {uuid.uuid4().hex[:6]}"
+    variables = {
         "ORDERS_HEALTH": json.dumps(health(emulator)),
         "ORDERS_API_KEY": emulator.api_key,
-        "ORDERS_MARKER": f"cognito {uuid.uuid4().hex[:6]}",
+        "ORDERS_MARKER": marker,
         "ORDERS_PASSWORD": PASSWORD,
         "ORDERS_SCENARIO": scenario,
         **{f"ORDERS_{role.upper()}": email for role, email in users.items()},
     }
-    finished = subprocess.run(  # noqa: S603  # our own script, fixed arguments
-        [node, "--experimental-websocket", str(SCRIPT)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=NODE_SECONDS,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr
-    report: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
-    report["marker"] = env["ORDERS_MARKER"]
+    report = run_amplify_app(SCRIPT, emulator, variables, timeout=NODE_SECONDS)
+    report["marker"] = marker
     return report
 
 

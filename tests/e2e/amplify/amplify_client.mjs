@@ -3,12 +3,11 @@
 // in NODE_EXTRA_CA_CERTS) and asserts on the JSON it prints; this file only observes.
 import { Amplify } from "aws-amplify";
 import { generateClient } from "aws-amplify/api";
-import { Hub } from "aws-amplify/utils";
+import { attempt, connected, CREATED, failure, within } from "./app_helpers.mjs";
 
 const endpoint = process.env.ORDERS_GRAPHQL;
 const apiKey = process.env.ORDERS_API_KEY;
 const marker = process.env.ORDERS_MARKER;
-const WAIT_MS = 15000;
 
 Amplify.configure({
   API: { GraphQL: { endpoint, region: "us-east-1", defaultAuthMode: "apiKey", apiKey } },
@@ -27,47 +26,6 @@ const PAGE = `query Page($estado: Estado!, $desde: AWSDateTime, $limit: Int, $ne
 const MOVE = `mutation Move($id: ID!, $estado: Estado!) {
   updateOrderState(id: $id, estado: $estado) { id estado }
 }`;
-const CREATED = `subscription Created($estado: Estado) {
-  onOrderCreated(estado: $estado) { id descripcion estado }
-}`;
-
-function within(promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), WAIT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-// What Amplify hands the app when a request fails: the GraphQL errors it built.
-function failure(error) {
-  const first = error?.errors?.[0] ?? {};
-  return {
-    message: first.message ?? String(error),
-    errorType: first.errorType ?? null,
-    originalErrorName: first.originalError?.name ?? null,
-  };
-}
-
-async function attempt(run) {
-  try {
-    return { ok: await run() };
-  } catch (error) {
-    return { error: failure(error) };
-  }
-}
-
-// Amplify reports "Connected" once AppSync acknowledged a subscription (start_ack).
-function connected() {
-  return new Promise((resolve) => {
-    const stop = Hub.listen("api", ({ payload }) => {
-      if (payload.event === "ConnectionStateChange" && payload.data.connectionState === "Connected") {
-        stop();
-        resolve();
-      }
-    });
-  });
-}
 
 const report = {};
 const desde = new Date().toISOString();

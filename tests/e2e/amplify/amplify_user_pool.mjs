@@ -11,13 +11,12 @@ import { createHmac } from "node:crypto";
 import { Amplify } from "aws-amplify";
 import { generateClient } from "aws-amplify/api";
 import { confirmSignIn, signIn, signOut } from "aws-amplify/auth";
-import { Hub } from "aws-amplify/utils";
+import { attempt, connected, CREATED, failure, within } from "./app_helpers.mjs";
 
 const health = JSON.parse(process.env.ORDERS_HEALTH);
 const apiKey = process.env.ORDERS_API_KEY;
 const marker = process.env.ORDERS_MARKER;
 const password = process.env.ORDERS_PASSWORD;
-const WAIT_MS = 15000;
 
 // The auth flows Amplify asked Cognito for, seen on the wire.
 const authFlows = [];
@@ -56,41 +55,6 @@ const CANCEL = `mutation Cancel($id: ID!) {
   updateOrderState(id: $id, estado: cancelada, motivo: "ya no hace falta") { id estado version }
 }`;
 const GET = `query Get($id: ID!) { getOrder(id: $id) { id estado version } }`;
-const CREATED = `subscription Created($estado: Estado) {
-  onOrderCreated(estado: $estado) { id descripcion estado }
-}`;
-
-function within(promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), WAIT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function failure(error) {
-  const first = error?.errors?.[0] ?? {};
-  return { message: first.message ?? String(error), errorType: first.errorType ?? null };
-}
-
-async function attempt(run) {
-  try {
-    return { ok: await run() };
-  } catch (error) {
-    return { error: failure(error) };
-  }
-}
-
-function connected() {
-  return new Promise((resolve) => {
-    const stop = Hub.listen("api", ({ payload }) => {
-      if (payload.event === "ConnectionStateChange" && payload.data.connectionState === "Connected") {
-        stop();
-        resolve();
-      }
-    });
-  });
-}
 
 // RFC 6238 with Cognito's parameters: SHA-1, 6 digits, 30-second steps, base32 secret.
 function totp(secret) {
