@@ -20,6 +20,8 @@ import datetime
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -315,20 +317,22 @@ def _signed_header(emulator: Emulator, secret: str | None = None, data: str | No
     return auth.get_headers(data)
 
 
-def test_a_wrongly_signed_realtime_handshake_gets_a_connection_error(emulator: Emulator) -> None:
-    header = json.dumps(_signed_header(emulator, secret="not-the-secret")).encode()
-    url = f"{emulator.ws_url}/graphql/realtime?header={base64.b64encode(header).decode()}"
-
+@contextmanager
+def _realtime(emulator: Emulator, header: dict[str, Any]) -> Iterator[WebSocketSession]:
+    """AppSync's real-time handshake with `header` as its authorization (the `header` query
+    parameter, base64 JSON; `payload` an empty object), `connection_init` sent."""
+    encoded = base64.b64encode(json.dumps(header).encode()).decode()
+    url = f"{emulator.ws_url}/graphql/realtime?header={encoded}&payload=e30="
     with (
         httpx.Client() as client,
-        connect_ws(
-            f"{url}&payload=e30=",
-            client,
-            subprotocols=["graphql-ws"],
-            session_class=WebSocketSession,
-        ) as ws,
+        connect_ws(url, client, subprotocols=["graphql-ws"], session_class=WebSocketSession) as ws,
     ):
         ws.send_json({"type": "connection_init"})
+        yield ws
+
+
+def test_a_wrongly_signed_realtime_handshake_gets_a_connection_error(emulator: Emulator) -> None:
+    with _realtime(emulator, _signed_header(emulator, secret="not-the-secret")) as ws:
         refused = ws.receive_json(timeout=10)
 
     # AppSync's connection_error for a refused signature carries errorCode 400
@@ -341,21 +345,10 @@ def test_a_wrongly_signed_realtime_handshake_gets_a_connection_error(emulator: E
 def test_a_start_signed_for_other_data_is_refused_and_the_connection_stays(
     emulator: Emulator,
 ) -> None:
-    header = json.dumps(_signed_header(emulator)).encode()
-    url = f"{emulator.ws_url}/graphql/realtime?header={base64.b64encode(header).decode()}"
     data = json.dumps({"query": "subscription { onOrderCreated { id } }", "variables": {}})
     other = json.dumps({"query": "subscription { onOrderStateChanged { id } }", "variables": {}})
 
-    with (
-        httpx.Client() as client,
-        connect_ws(
-            f"{url}&payload=e30=",
-            client,
-            subprotocols=["graphql-ws"],
-            session_class=WebSocketSession,
-        ) as ws,
-    ):
-        ws.send_json({"type": "connection_init"})
+    with _realtime(emulator, _signed_header(emulator)) as ws:
         assert ws.receive_json(timeout=10)["type"] == "connection_ack"
         replies = []
         for operation_id, signed_for in (("forged", other), ("sound", data)):
