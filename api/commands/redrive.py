@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from api.commands import CommandFailed
-from api.commands.running import add_server_options, running_aws
+from api.commands.running import add_cloud_options, add_server_options, running_aws
 from resolvers.definitions.resources import LOCAL_STAGE
 from resolvers.domain.states import Estado
 
@@ -20,15 +20,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     redrive.add_argument("estado", choices=[e.value for e in Estado], metavar="ESTADO")
     add_server_options(redrive, "whose queues to use")
-    redrive.add_argument(
-        "--cloud",
-        action="store_true",
-        help="AWS itself, with your credentials and region, instead of the emulator",
-    )
-    redrive.add_argument(
-        "--stage",
-        default=LOCAL_STAGE,
-        help=f"whose queues (default {LOCAL_STAGE}, the emulator's; dev or prod with --cloud)",
+    add_cloud_options(
+        redrive,
+        stage_help=f"whose queues (default {LOCAL_STAGE}, the emulator's; "
+        "dev or prod with --cloud)",
     )
     redrive.set_defaults(run=_redrive)
 

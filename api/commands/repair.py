@@ -5,7 +5,7 @@ import sys
 from typing import Any
 
 from api.commands import CommandFailed, options
-from api.commands.running import add_server_options, running_aws
+from api.commands.running import add_cloud_options, add_server_options, running_aws
 from resolvers.definitions import scale
 from resolvers.definitions.resources import LOCAL_STAGE
 from resolvers.service.orders import IN_FLIGHT_SECONDS
@@ -17,15 +17,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="publish the orders whose state's message was never sent (a killed invocation)",
     )
     add_server_options(repair, "to repair")
-    repair.add_argument(
-        "--cloud",
-        action="store_true",
-        help="AWS itself, with your credentials and region, instead of the emulator",
-    )
-    repair.add_argument(
-        "--stage",
-        default=LOCAL_STAGE,
-        help=f"whose table and queues (default {LOCAL_STAGE}, the emulator's)",
+    add_cloud_options(
+        repair, stage_help=f"whose table and queues (default {LOCAL_STAGE}, the emulator's)"
     )
     repair.add_argument(
         "--older-than",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from api.commands import CommandFailed, options
 from api.emulator import running_servers
 from api.emulator.data_dir import read_server_file
+from resolvers.definitions.resources import LOCAL_STAGE
 
 if TYPE_CHECKING:
     from api.emulator.local_aws import LocalAws
@@ -35,6 +36,16 @@ def add_server_options(command: argparse.ArgumentParser, purpose: str) -> None:
         command,
         f"an AWS endpoint instead (an external one orders serve was started with): {purpose}",
     )
+
+
+def add_cloud_options(command: argparse.ArgumentParser, *, stage_help: str) -> None:
+    """--cloud and --stage: AWS itself, and which stage's resources there (or the emulator's)."""
+    command.add_argument(
+        "--cloud",
+        action="store_true",
+        help="AWS itself, with your credentials and region, instead of the emulator",
+    )
+    command.add_argument("--stage", default=LOCAL_STAGE, help=stage_help)
 
 
 def running_server(args: argparse.Namespace) -> dict[str, Any]:
