@@ -43,6 +43,8 @@ class FakeRepository:
         self.before_conditional_write: Callable[[], None] | None = None
         # Every conditional transition write, as (method, order id): what a request cost.
         self.writes: list[tuple[str, str]] = []
+        # Every whole-order read (`load`), by order id.
+        self.loads: list[str] = []
         # The time of the world this store lives in: services over one store share it, as
         # Lambda containers share (synchronised) time, so no write predates the last one.
         self.clock = SteppingClock()
@@ -53,6 +55,7 @@ class FakeRepository:
         self.orders[order.id] = replace(order, unpublished_since=order.entered_state_at)
 
     def load(self, order_id: str) -> Order | None:
+        self.loads.append(order_id)
         return self.orders.get(order_id)
 
     def get(self, order_id: str, attributes: Projection) -> OrderView | None:

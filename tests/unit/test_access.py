@@ -23,7 +23,6 @@ from resolvers.definitions.access import (
 from resolvers.definitions.identity import caller_from_identity
 from resolvers.domain.caller import API_KEY_POR, AuthMode, Caller
 from resolvers.domain.errors import Unauthorized
-from resolvers.domain.order import Order
 from resolvers.domain.states import Estado
 from resolvers.handler import Handler, handler_for
 from tests.unit.fakes import FakeIdempotentCreation, FakePublisher, FakeRepository, order_service
@@ -150,14 +149,7 @@ def test_a_tecnico_cannot_cancel_and_nothing_is_read_written_or_published(
     # given an order, and a store that records every read
     order_id = created_order(lambda_handler, publisher)
     before = dict(repository.orders)
-    reads: list[str] = []
-    real_load = repository.load
-
-    def recorded_load(order_id: str) -> Order | None:
-        reads.append(order_id)
-        return real_load(order_id)
-
-    repository.load = recorded_load  # type: ignore[method-assign]
+    repository.loads.clear()
     # when a tecnico cancels it
     event = appsync_event(
         "update_order_state_user_pool",
@@ -168,7 +160,7 @@ def test_a_tecnico_cannot_cancel_and_nothing_is_read_written_or_published(
     # then: Unauthorized, naming who may; nothing read, written or published
     assert result["error"]["type"] == "Unauthorized"
     assert SUPERVISORES in result["error"]["message"]
-    assert reads == []
+    assert repository.loads == []
     assert repository.orders == before
     assert publisher.published == []
 

@@ -281,18 +281,11 @@ def test_a_refused_transition_is_explained_from_the_refused_write_without_a_read
     repository, publisher = FakeRepository(), FakePublisher()
     service = order_service(repository, publisher)
     created = service.create_order(NEW)["id"]
-    reads: list[str] = []
-    real_load = repository.load
-
-    def recorded_load(order_id: str) -> Order | None:
-        reads.append(order_id)
-        return real_load(order_id)
-
-    repository.load = recorded_load  # type: ignore[method-assign]
+    repository.loads.clear()
     repository.writes.clear()
     # when / then: one conditional write, refused and explained; nothing read or sent
     with pytest.raises(error):
         service.update_order_state(order_id or created, change)
     assert repository.writes == [("enter_state", order_id or created)]
-    assert reads == []
+    assert repository.loads == []
     assert [o.estado for o in publisher.published] == [Estado.recibida]
