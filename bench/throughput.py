@@ -177,8 +177,7 @@ def emulator(log_dir: Path) -> Iterator[ServeProcess]:
     """`orders serve` for the levels, started (healthy only once `run` waits for it), and
     stopped on leaving."""
     serve = ServeProcess(
-        # Never starting with "-": argparse would take `--api-key -…` for a missing value.
-        api_key=f"bench-{secrets.token_urlsafe(16)}",
+        api_key=secrets.token_urlsafe(16),
         cache_ttl_seconds=CACHE_TTL,
         log=log_dir / "serve.log",
         # SQS allows one PurgeQueue a minute, and moto enforces it; the queue-length rounds
