@@ -4,7 +4,6 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from resolvers import bootstrap, snapstart
@@ -12,6 +11,10 @@ from resolvers.bootstrap import Application
 from resolvers.definitions.fields import ResolverField
 from resolvers.domain.errors import OrderError
 from resolvers.observability import logger, metrics, traced_entry
+
+# Before resolvers.routes: its import of Powertools' Router would otherwise run the whole
+# event_handler package's __init__ (resolvers/powertools_appsync.py says why that is avoided).
+from resolvers.powertools_appsync import AppSyncResolver
 from resolvers.routes import APPLICATION, mutations, queries
 
 Handler = Callable[[dict[str, Any], Any], Any]
