@@ -18,11 +18,12 @@ from resolvers.adapters.state_queues import StateQueues
 from resolvers.definitions.settings import Settings
 from resolvers.domain.calendar import Clock, system_clock
 from resolvers.service.orders import OrderService
-from resolvers.service.repair import PublicationRepair
 
 if TYPE_CHECKING:  # the stubs are a dev dependency; the Lambda runtime has none
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
+
+    from resolvers.service.repair import PublicationRepair
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,12 @@ def build_repair(
     dynamodb: "DynamoDBClient",
     sqs: "SQSClient",
     clock: Clock = system_clock,
-) -> PublicationRepair:
+) -> "PublicationRepair":
     """`orders repair`'s use case on the real adapters: the stage's table with its N, and
-    its queues with its G, so a republished message joins the group its order's are in."""
+    its queues with its G, so a republished message joins the group its order's are in.
+    Imported here: the Lambda never repairs, and its cold start compiles what it imports."""
+    from resolvers.service.repair import PublicationRepair
+
     return PublicationRepair(
         repository=OrdersTable(dynamodb, settings.orders_table, state_shards=settings.state_shards),
         publisher=StateQueues(sqs, settings.queue_urls, groups=settings.queue_groups),
