@@ -15,37 +15,49 @@ STAGE ?= dev
 SERVE_LOCK := requirements/serve.txt
 TEST_LOCK := requirements/test.txt
 SERVE_STAMP := $(VENV)/.serve-$(shell cat pyproject.toml $(SERVE_LOCK) 2>/dev/null | cksum | cut -d' ' -f1)
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(TEST_LOCK) package.json 2>/dev/null | cksum | cut -d' ' -f1)
+# The full install is two, side by side under -j: Python's (PY_STAMP: what lint, mypy and the
+# docs need) and Node's (NODE_STAMP: the CDK command line, Amplify, ESLint). Targets that
+# need both depend on STAMP.
+PY_STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(TEST_LOCK) 2>/dev/null | cksum | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
+STAMP := $(PY_STAMP) $(NODE_STAMP)
+
+# Every Python process make starts writes the bytecode it compiles, whatever the shell says
+# (these machines set PYTHONDONTWRITEBYTECODE=1): the suite's hundreds of processes (workers,
+# servers, CLI runs) then compile each module once, not each time they import it. Written
+# where the sources are (.venv/, the project's __pycache__/, both ignored by git).
+export PYTHONDONTWRITEBYTECODE :=
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# uv installs the lock: it downloads and compiles the bytecode in parallel (a fresh clone's
-# install takes about a minute where pip took three). Compiled at install, not at first
-# import: where PYTHONDONTWRITEBYTECODE is set (these machines set it), every process would
-# compile every module it imports. uv is pinned by hash itself, and pip installs it.
+# uv installs the lock, downloading in parallel (a fresh clone's install takes seconds where
+# pip took three minutes). The serve install compiles its bytecode too, for an `orders serve`
+# started outside make; the full one leaves it to the first import (see above): compiling
+# all of it took more CPU than the whole install (aws-cdk-lib alone is 33 CPU-s, and the
+# stack imports a tenth of it). uv is pinned by hash itself, and pip installs it.
 UV_VERSION := 0.13.9
 UV_LOCK := requirements/uv.txt
 UV := $(BIN)/uv
-UV_INSTALL := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python
+UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
 
 $(UV): $(BIN)/python $(UV_LOCK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(UV_LOCK)
 	touch $(UV)
 
 $(SERVE_STAMP): $(UV) pyproject.toml $(SERVE_LOCK)
-	$(UV_INSTALL) --require-hashes -r $(SERVE_LOCK)
-	$(UV_INSTALL) --no-deps -e .
+	$(UV_INSTALL) --compile-bytecode --require-hashes -r $(SERVE_LOCK)
+	$(UV_INSTALL) --compile-bytecode --no-deps -e .
 	rm -f $(VENV)/.serve-* && touch $(SERVE_STAMP)
 
-# uv and npm share nothing: npm runs while uv installs the lock, and the install waits
-# for both.
-$(STAMP): $(UV) pyproject.toml $(TEST_LOCK) package.json
-	npm ci --no-audit --no-fund --loglevel=error & npm=$$!; \
-	$(UV_INSTALL) --require-hashes -r $(TEST_LOCK) \
-	&& $(UV_INSTALL) --no-deps -e '.[dev,infra]'; uv=$$?; \
-	wait $$npm && test $$uv = 0
-	rm -f $(VENV)/.installed-* $(VENV)/.serve-* && touch $(STAMP) $(SERVE_STAMP)
+$(PY_STAMP): $(UV) pyproject.toml $(TEST_LOCK)
+	$(UV_INSTALL) --require-hashes -r $(TEST_LOCK)
+	$(UV_INSTALL) --no-deps -e '.[dev,infra]'
+	rm -f $(VENV)/.installed-* $(VENV)/.serve-* && touch $(PY_STAMP) $(SERVE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 # The lock: uv's universal resolver (one lock for every Python from 3.11 and every platform,
 # markers included) with the sha256 of every file. The serve lock is the test lock's
@@ -94,11 +106,11 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y --no-install-recommends chromium
 
-lint: $(STAMP) ## ruff check and format
+lint: $(PY_STAMP) ## ruff check and format
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP) ## mypy (strict)
+typecheck: $(PY_STAMP) ## mypy (strict)
 	$(BIN)/mypy
 
 # Test files run side by side in PYTEST_WORKERS processes (pytest-xdist): each file stays on
@@ -129,7 +141,7 @@ synth-dev synth-prod: synth-%: $(STAMP)
 	npx --no-install cdk synth --quiet -c stage=$* $(if $(filter prod,$*),-c alarmEmail=alarms@example.com) -o cdk.out/$*
 
 # The docs site, strict: a broken link or a page's warning fails the build.
-docs: $(STAMP) ## build the docs site into site/ (strict: a broken link fails)
+docs: $(PY_STAMP) ## build the docs site into site/ (strict: a broken link fails)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # Everything at once: the Python and Node installs beside Chromium's (they share nothing),
@@ -138,7 +150,7 @@ docs: $(STAMP) ## build the docs site into site/ (strict: a broken link fails)
 test: ## ruff, mypy, the docs site, pytest, CDK synth + cdk-nag + cfn-lint
 	$(MAKE) --no-print-directory -j --output-sync=target lint typecheck docs pytest cfn-lint
 
-docs-serve: $(STAMP) ## the docs site on http://127.0.0.1:8001/, rebuilt on every change
+docs-serve: $(PY_STAMP) ## the docs site on http://127.0.0.1:8001/, rebuilt on every change
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 
