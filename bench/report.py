@@ -193,16 +193,19 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         "and the tests), the second in the cloud. The patching saving is measured with "
         "this machine's packages "
         "installed (httpx, requests... all patched by patch_all); the Lambda runtime has "
-        "fewer, so there it is smaller. What remains between the handler and bare boto3 is "
-        "the import of Powertools: its event handler alone is about half of what the handler "
-        "adds to boto3's import (`python -X importtime`), because its package imports every "
-        "resolver type it has and asyncio for batch resolvers; then the Logger and Metrics. "
-        "The first call (clients and the two AWS calls) costs about what boto3's does. "
-        "Replacing Powertools' AppSyncResolver with a hand-written router would close most "
-        "of the gap, but the project keeps Powertools as its entry; the goal is "
-        "not met for that reason. Tried and left: building clients from botocore without boto3 "
-        "(boto3 adds s3transfer's import, but the serializer and Powertools idempotency need "
-        "boto3 anyway).",
+        "fewer, so there it is smaller. Powertools' AppSync resolver is imported without "
+        "the `event_handler` and `data_classes` package inits, which import every resolver "
+        "type and event class Powertools has (`resolvers/powertools_appsync.py`). What "
+        "remains between the handler and bare boto3 (`python -X importtime`): compiling and "
+        "running `resolvers/`, the largest share (compiling it is the bytecode row); the "
+        "X-Ray SDK (tracing); asyncio, which Powertools' AppSync resolver and the X-Ray SDK "
+        "both import; Powertools' Logger, Metrics and Tracer. The first call builds the "
+        "clients and makes boto3's two calls plus the UpdateItem that clears the order's "
+        "unpublished marker, which the baseline does not make. A hand-written router instead "
+        "of Powertools' would now save little: asyncio comes with the X-Ray SDK too, and the "
+        "Logger, Metrics and Tracer stay. Tried and left: building clients from botocore "
+        "without boto3 (boto3 adds s3transfer's import, but the serializer and Powertools "
+        "idempotency need boto3 anyway).",
         "",
         "![cold start](cold_start.png)",
         "",
