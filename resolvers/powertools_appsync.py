@@ -16,11 +16,12 @@ its real `__init__`, which reuses the submodules imported here (the same classes
 stays swapped for the rest of the process: an earlier attempt that left lazily initialised
 packages in place for good broke a consumer importing `data_classes` after the handler.
 
-What differs afterwards, until something imports the package itself: the submodules
-imported here are in `sys.modules` without their package, so `import a.b.c as m` and
-`a.b.c.name` after `import a.b.c` fail for them (`from a.b.c import name`, importlib and
-`mock.patch` work). Neither the handler, Powertools, boto3 nor the X-Ray SDK use those
-forms for these modules.
+What differs afterwards, for the few submodules imported here: until the package itself is
+imported they are in `sys.modules` without it, so `import a.b.c as m` fails; and the
+package, once imported, does not have them as attributes, so `a.b.c.name` after
+`import a.b.c` fails (`from a.b.c import name`, importlib and `mock.patch` work). Neither
+the handler, Powertools, boto3 nor the X-Ray SDK use those two forms for these modules
+(Python 3.11 and 3.13 alike).
 
 Not done when another thread runs (it could import a package while it is bare; a Lambda
 container imports its handler before any thread starts) or when appsync is imported already."""
