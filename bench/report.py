@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from api.emulator.lambda_function import CONTAINERS
 from bench import charts
 from bench.figures import goal_text
 
@@ -437,7 +436,8 @@ def _throughput_explained(section: dict[str, Any]) -> list[str]:
         "How the emulator uses the machine (docs/emulator-performance.md): the API "
         "(uvicorn, strawberry, AppSync's cache and response handlers) is one process; the "
         "embedded moto server is another, with its own interpreter; the Lambda handler runs "
-        f"in {CONTAINERS} containers, worker processes forked from one that imported it, each "
+        f"in {section['lambda_containers']} containers, worker processes forked from one that "
+        "imported it, each "
         "serving one invocation at a time as Lambda does. An invocation mostly waits for "
         "moto, so while one waits another runs, on the other core: from 1 to 8 clients "
         f"createOrder goes from {_n(creates['1']['requests_per_second'])} to "

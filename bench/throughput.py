@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from api.emulator.lambda_function import CONTAINERS
 from bench import queue_length, workload
 from bench.figures import compared, figure
 from harness.serve_process import ServeProcess
@@ -218,6 +219,8 @@ def run(
     return {
         "seconds_per_level": seconds,
         "concurrency": list(CONCURRENCY),
+        # `orders serve` runs its default number of Lambda containers.
+        "lambda_containers": CONTAINERS,
         "scenarios": results,
         "ratios": ratios(results["createOrder"]),
         "queue_length": waiting,
