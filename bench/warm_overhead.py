@@ -22,6 +22,7 @@ from bench.sampling import Call, Measurement, Plan, measure
 from resolvers.definitions import resources
 from resolvers.definitions.fields import CREATE_ORDER, ORDERS_BY_STATE, UPDATE_ORDER_STATE
 from resolvers.definitions.scale import DEFAULT_STATE_SHARDS
+from resolvers.domain.order import UNPUBLISHED_SINCE
 from resolvers.domain.partitions import estado_shard, estado_shard_for
 from resolvers.domain.states import Estado
 
@@ -95,7 +96,7 @@ class RawOrders:
             Key={resources.ORDERS_PARTITION_KEY: {"S": order_id}},
             UpdateExpression="REMOVE #p",
             ConditionExpression="#e = :e AND #v = :v",
-            ExpressionAttributeNames={"#p": "unpublished_since", "#e": "estado", "#v": "version"},
+            ExpressionAttributeNames={"#p": UNPUBLISHED_SINCE, "#e": "estado", "#v": "version"},
             ExpressionAttributeValues={":e": {"S": estado.value}, ":v": {"N": str(version)}},
         )
 
@@ -125,7 +126,7 @@ class RawOrders:
                 "#v": "version",
                 "#u": "fecha_actualizacion",
                 "#r": "fecha_registro",
-                "#p": "unpublished_since",
+                "#p": UNPUBLISHED_SINCE,
                 "#h": "historial",
                 "#m": "motivo_cancelacion",
             },
