@@ -124,13 +124,13 @@ PYTEST_ARGS ?=
 # the suite's hundreds of processes (servers, CLI runs, killed invocations) would compile
 # them again (about 0.1 s of CPU each). A module edited later is recompiled as usual.
 PROJECT_PACKAGES := api resolvers harness consumers capacity bench infra tests
-# Then one collection, alone, before the workers: it compiles (and pytest rewrites) every
-# module a worker imports to collect the suite, once. On a fresh clone the workers would
-# otherwise each compile the same modules side by side: a cold collection is 16 CPU-s, a
-# warm one 6. A collection error is reported by the run that follows.
+# Then one collection of what will run, alone, before the workers: it compiles (and pytest
+# rewrites) every module a worker imports to collect, once. On a fresh clone the workers
+# would otherwise each compile the same modules side by side: a cold collection of the whole
+# suite is 16 CPU-s, a warm one 6. A collection error is reported by the run that follows.
 pytest: $(STAMP) browser ## pytest on several workers: unit, integration, e2e (the docs' examples too), infra
 	$(BIN)/python -m compileall -q -j 0 $(PROJECT_PACKAGES) > /dev/null
-	$(BIN)/pytest --collect-only -q > /dev/null 2>&1 || true
+	$(BIN)/pytest --collect-only -q $(PYTEST_ARGS) > /dev/null 2>&1 || true
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 synth: $(STAMP) ## synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)
