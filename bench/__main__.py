@@ -47,6 +47,7 @@ class Profile:
     table_sizes: tuple[int, int]
     page_repeats: int
     seconds_per_level: float  # through the API, per scenario and concurrency
+    create_rounds: int  # rounds of createOrder's levels (the ones with goals)
     burst_rounds: int
     queue: queue_length.Plan  # createOrder with messages waiting vs an empty queue
     api_orders: int  # created through the API before its levels, to list
@@ -65,6 +66,7 @@ FULL = Profile(
     table_sizes=(1_000, 50_000),
     page_repeats=2,
     seconds_per_level=5,
+    create_rounds=3,
     burst_rounds=20,
     queue=queue_length.Plan(rounds=3, waiting=10_000, seconds=3),
     api_orders=throughput.LISTED_ORDERS,
@@ -83,6 +85,7 @@ QUICK = Profile(
     table_sizes=(100, 400),
     page_repeats=1,
     seconds_per_level=0.2,
+    create_rounds=1,
     burst_rounds=1,
     queue=queue_length.Plan(rounds=1, waiting=20, seconds=0.2),
     # The createOrder levels run first and leave dozens of orders for the listings.
@@ -141,6 +144,7 @@ def run(profile: Profile) -> dict[str, Any]:
         results["throughput"] = throughput.run(
             serve or servers.enter_context(throughput.emulator(Path(logs))),
             seconds=profile.seconds_per_level,
+            create_rounds=profile.create_rounds,
             queue=profile.queue,
             listed_orders=profile.api_orders,
         )

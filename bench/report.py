@@ -397,7 +397,9 @@ def _throughput(results: dict[str, Any]) -> list[str]:
         "## 6. Through the API (the emulator)",
         "",
         f"`orders serve` in its own process; asyncio clients in the benchmark process, each "
-        f"waiting for its answer, {section['seconds_per_level']} s per level. Cache cold: "
+        f"waiting for its answer, {section['seconds_per_level']} s per level; createOrder's "
+        f"levels in {section['create_rounds']} rounds, their order rotating, each level's "
+        "rate the median of its rounds' (its latency and CPU over every request). Cache cold: "
         "every request has a new caching key (a different `desde` before every order), so "
         "each invokes the Lambda; warm: one key, served from the cache. Hit ratios from "
         "`/_emulator/stats`. The emulator's CPU is that of its whole process tree.",

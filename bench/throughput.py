@@ -1,8 +1,9 @@
 """6. Through the API: requests/s and latency through the emulator (`orders serve`, as a
 user runs it) for createOrder, and for ordersByState with the cache cold (every request a
 new caching key, so each one invokes the Lambda) and warm (one key, served from the cache),
-at 1, 8 and 32 concurrent clients; then createOrder with 10,000 messages waiting in its queue
-against the same with the queue empty (bench.queue_length).
+at 1, 8 and 32 concurrent clients (createOrder's levels, which carry the goals, in several
+rounds: a level's rate is the median of its rounds'); then createOrder with 10,000
+messages waiting in its queue against the same with the queue empty (bench.queue_length).
 
 The clients are asyncio tasks in this process, each with its own keep-alive connection.
 The emulator's CPU time per level (from /proc) is that of its whole process tree: the API,
@@ -11,9 +12,11 @@ the embedded AWS and the Lambda containers (docs/emulator-performance.md)."""
 import asyncio
 import os
 import secrets
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,37 +122,72 @@ async def _level(
         return latencies, len(latencies), time.perf_counter() - started
 
 
-def _measure(
+@dataclass
+class Sample:
+    """One scenario at one concurrency for a while: each request's latency, and the CPU
+    and cache counters around it."""
+
+    latencies: list[float]
+    elapsed: float
+    emulator_cpu: float
+    own_cpu: float
+    hits: int
+    invocations: int
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+
+def _sample(
     serve: ServeProcess,
     stats: Callable[[], dict[str, int]],
     scenario: str,
     clients: int,
     seconds: float,
     first: int,
-) -> dict[str, Any]:
-    """One scenario at one concurrency: rate, latency, CPU and (for reads) cache hits."""
+) -> Sample:
     before, cpu_before = stats(), _cpu_seconds(serve.pid)
     own_cpu_before = time.process_time()
-    latencies, requests, elapsed = asyncio.run(
+    latencies, _, elapsed = asyncio.run(
         _level(serve.url, serve.api_key, scenario, clients, seconds, first)
     )
     cpu = _cpu_seconds(serve.pid) - cpu_before
     own_cpu = time.process_time() - own_cpu_before
     after = stats()
-    invocations = after["invocations"] - before["invocations"]
-    hits = after["cache_hits"] - before["cache_hits"]
+    return Sample(
+        latencies=latencies,
+        elapsed=elapsed,
+        emulator_cpu=cpu,
+        own_cpu=own_cpu,
+        hits=after["cache_hits"] - before["cache_hits"],
+        invocations=after["invocations"] - before["invocations"],
+    )
+
+
+def _measured(scenario: str, samples: list[Sample]) -> dict[str, Any]:
+    """One scenario at one concurrency from its rounds: the rate is the median of the
+    rounds' rates (each round's in `round_rates`); latency, CPU and cache hits count every
+    request of every round."""
+    latencies = [latency for sample in samples for latency in sample.latencies]
+    elapsed = sum(sample.elapsed for sample in samples)
+    cpu = sum(sample.emulator_cpu for sample in samples)
+    rates = [sample.rate for sample in samples]
     level = {
         "latency": figure(latencies, "ms"),
         "p50_ms": figure(latencies, "ms")["median"],
         "p99_ms": round(_p99(latencies), 2),
-        "requests": requests,
-        "requests_per_second": round(requests / elapsed, 1),
+        "requests": len(latencies),
+        "requests_per_second": round(statistics.median(rates), 1),
+        "round_rates": [round(rate, 1) for rate in rates],
         "emulator_cpu_cores": round(cpu / elapsed, 2),
-        "emulator_cpu_ms_per_request": round(1000 * cpu / requests, 2),
-        "load_generator_cpu_cores": round(own_cpu / elapsed, 2),
+        "emulator_cpu_ms_per_request": round(1000 * cpu / len(latencies), 2),
+        "load_generator_cpu_cores": round(sum(s.own_cpu for s in samples) / elapsed, 2),
     }
     if scenario != "createOrder":
-        level["cache_hit_ratio"] = round(hits / max(1, hits + invocations), 3)
+        hits = sum(sample.hits for sample in samples)
+        calls = hits + sum(sample.invocations for sample in samples)
+        level["cache_hit_ratio"] = round(hits / max(1, calls), 3)
     return level
 
 
@@ -157,7 +195,7 @@ def ratios(creates: dict[str, Any]) -> dict[str, Any]:
     """createOrder's figures with a goal, from its levels (keyed by clients)."""
 
     def rate(clients: str) -> dict[str, Any]:
-        return figure([creates[clients]["requests_per_second"]], "req/s")
+        return figure(creates[clients]["round_rates"], "req/s")
 
     eight = creates["8"]
     return {
@@ -195,9 +233,13 @@ def run(
     serve: ServeProcess,
     *,
     seconds: float,
+    create_rounds: int,
     queue: queue_length.Plan,
     listed_orders: int = LISTED_ORDERS,
 ) -> dict[str, Any]:
+    """Each scenario at each concurrency; createOrder's levels, which carry the goals, in
+    `create_rounds` rounds, the order of the levels rotating each round so that none always
+    runs on the fullest table and queue."""
     serve.wait_healthy()
     with httpx.Client(base_url=serve.url, headers={"x-api-key": serve.api_key}) as http:
         stats: Callable[[], dict[str, int]] = lambda: http.get("/_emulator/stats").json()[  # noqa: E731
@@ -210,14 +252,20 @@ def run(
         results: dict[str, Any] = {}
         first = 1
         for scenario in SCENARIOS:
-            levels: dict[str, Any] = {}
-            for clients in CONCURRENCY:
-                levels[str(clients)] = _measure(serve, stats, scenario, clients, seconds, first)
-                first += levels[str(clients)]["requests"]
-            results[scenario] = levels
+            samples: dict[int, list[Sample]] = {clients: [] for clients in CONCURRENCY}
+            for round_number in range(create_rounds if scenario == "createOrder" else 1):
+                shift = round_number % len(CONCURRENCY)
+                for clients in CONCURRENCY[shift:] + CONCURRENCY[:shift]:
+                    sample = _sample(serve, stats, scenario, clients, seconds, first)
+                    samples[clients].append(sample)
+                    first += len(sample.latencies)
+            results[scenario] = {
+                str(clients): _measured(scenario, taken) for clients, taken in samples.items()
+            }
         waiting = queue_length.run(serve, queue, create=_creates_from(first))
     return {
         "seconds_per_level": seconds,
+        "create_rounds": create_rounds,
         "concurrency": list(CONCURRENCY),
         # `orders serve` runs its default number of Lambda containers.
         "lambda_containers": CONTAINERS,

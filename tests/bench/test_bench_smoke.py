@@ -135,6 +135,8 @@ def test_throughput_has_every_scenario_at_every_concurrency(results: dict[str, A
             assert {"requests_per_second", "p50_ms", "p99_ms", "latency"} <= set(level)
             if scenario != "createOrder":
                 assert "cache_hit_ratio" in level
+    for level in section["scenarios"]["createOrder"].values():
+        assert len(level["round_rates"]) == section["create_rounds"]
     # The queue really held the backlog when the "full" samples were taken.
     waiting = section["queue_length"]
     assert min(waiting["messages_counted"]) >= waiting["waiting"]
