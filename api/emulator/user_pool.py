@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 CLIENT_NAME = f"{ResourceNames(LOCAL_STAGE).user_pool}-client"
 # As infra/users.py: accounts are made by an administrator, email is the username, and the
-# password policy is prod's.
+# password policy and auth flows are prod's (tests/infra/test_users.py compares them with
+# the synthesized template).
 PASSWORD_POLICY: "PasswordPolicyTypeTypeDef" = {
     "MinimumLength": 12,
     "RequireLowercase": True,

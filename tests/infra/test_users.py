@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from api.emulator import user_pool
 from infra.log_groups import LOG_ACTIONS
 from infra.users import TRIGGER_TIMEOUT
 from resolvers import pre_token_generation
@@ -47,6 +48,16 @@ def test_the_app_client_signs_in_with_a_password_or_srp_and_keeps_no_secret(
         "ALLOW_REFRESH_TOKEN_AUTH",
     }
     assert client["GenerateSecret"] is False
+
+
+def test_the_emulators_pool_keeps_prods_password_policy_and_auth_flows(
+    prod: Synthesized,
+) -> None:
+    # The emulator creates its pool through the Cognito API and cannot import the stack:
+    # its copy of the policy is checked against the template instead.
+    pool = prod.only("AWS::Cognito::UserPool")["Properties"]
+    assert pool["Policies"]["PasswordPolicy"] == user_pool.PASSWORD_POLICY
+    assert set(_client(prod)["ExplicitAuthFlows"]) == set(user_pool.AUTH_FLOWS)
 
 
 def test_the_api_takes_tokens_of_the_stacks_app_client_only(prod: Synthesized) -> None:
