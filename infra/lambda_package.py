@@ -6,10 +6,18 @@ what the tests run.
 A public Powertools layer would pin a layer number, not a package version (the two drift
 apart; layer 27 is Powertools 3.23), and is published from another account in each
 partition. Bundling needs neither, and no Docker: pip fetches the wheels built for the
-Lambda's Python and architecture into the asset."""
+Lambda's Python and architecture into the asset.
+
+The asset carries its bytecode. The function's code is read-only in the execution
+environment, so Python could not cache what it compiles: without bytecode in the zip, every
+cold start would compile each module it imports, ours and Powertools'. It is compiled by
+CPython of the runtime's version (bytecode is per minor version), which the machines that
+synthesize need not have: Pyodide, CPython built for WebAssembly, pinned in package.json and
+run by Node.js, which the CDK needs anyway (compile_bytecode.mjs)."""
 
 import atexit
 import functools
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -25,6 +33,7 @@ import resolvers
 from infra.python_lock import SERVE_LOCK, parse_lock
 
 RESOLVERS_DIR = Path(resolvers.__file__).resolve().parent
+BYTECODE_COMPILER = Path(__file__).resolve().with_name("compile_bytecode.mjs")
 # Powertools with its tracer extra, less what the Lambda runtime brings (boto3, botocore
 # and their dependencies). A test checks this list against the installed metadata.
 BUNDLED_DISTRIBUTIONS = ("aws-lambda-powertools", "aws-xray-sdk", "wrapt", "typing-extensions")
@@ -109,26 +118,58 @@ def _dependencies(python_version: str, platform: str, requirements: tuple[str, .
     return target
 
 
+def compile_bytecode(folder: Path, python_version: str) -> None:
+    """Every module under `folder` compiled for CPython `python_version`, beside its source
+    (`__pycache__`, hash-based and checked)."""
+    done = subprocess.run(  # noqa: S603  # our own script, fixed arguments
+        ["node", str(BYTECODE_COMPILER), str(folder), python_version],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"could not compile the Lambda's bytecode:\n{done.stderr}")
+
+
+def _sources_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _bundle(python_version: str, platform: str, resolvers_digest: str) -> Path:
+    """The whole asset, compiled, once per synth process and content of resolvers/ (a
+    synthesis builds it once per stack; the tests synthesize several)."""
+    del resolvers_digest  # the cache key: resolvers/ as it is now
+    bundle = Path(tempfile.mkdtemp(prefix="orders-lambda-asset-"))
+    atexit.register(shutil.rmtree, bundle, ignore_errors=True)
+    shutil.copytree(
+        RESOLVERS_DIR, bundle / RESOLVERS_DIR.name, ignore=shutil.ignore_patterns(*IGNORED)
+    )
+    dependencies = _dependencies(
+        python_version, platform, locked_requirements(python_version, platform)
+    )
+    shutil.copytree(dependencies, bundle, dirs_exist_ok=True)
+    compile_bytecode(bundle, python_version)
+    return bundle
+
+
 @jsii.implements(ILocalBundling)
 class _LambdaPackage:
     """`resolvers/` as a folder of the zip, so `resolvers.handler` imports as it does
-    locally, with the pinned dependencies at the zip's root, where Python finds them."""
+    locally, with the pinned dependencies at the zip's root, where Python finds them, and
+    every module's bytecode for the runtime beside it."""
 
     def __init__(self, python_version: str, platform: str) -> None:
         self.python_version = python_version
         self.platform = platform
 
     def try_bundle(self, output_dir: str, *_: Any, **__: Any) -> bool:
-        output = Path(output_dir)
-        shutil.copytree(
-            RESOLVERS_DIR, output / RESOLVERS_DIR.name, ignore=shutil.ignore_patterns(*IGNORED)
-        )
-        dependencies = _dependencies(
-            self.python_version,
-            self.platform,
-            locked_requirements(self.python_version, self.platform),
-        )
-        shutil.copytree(dependencies, output, dirs_exist_ok=True)
+        bundle = _bundle(self.python_version, self.platform, _sources_digest(RESOLVERS_DIR))
+        shutil.copytree(bundle, output_dir, dirs_exist_ok=True)
         return True
 
 

@@ -1,5 +1,6 @@
 """The resolver Lambda in the synthesized templates, and its staged code asset."""
 
+import _imp
 import re
 from importlib.metadata import distribution, version
 from pathlib import Path
@@ -10,7 +11,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from infra.function import MEMORY_MB, TIMEOUT
-from infra.lambda_package import BUNDLED_DISTRIBUTIONS
+from infra.lambda_package import BUNDLED_DISTRIBUTIONS, compile_bytecode
 from resolvers.adapters import aws_clients
 from resolvers.definitions import resources
 from resolvers.definitions.function import HANDLER
@@ -139,8 +140,43 @@ def test_asset_is_the_resolvers_package_and_its_dependencies(synthesized: Synthe
     dependencies: set[str] = set()
     for dist_info in asset.glob("*.dist-info"):
         dependencies |= _top_level_entries(dist_info)
-    assert {p.name for p in asset.iterdir()} == {"resolvers"} | dependencies
+    # The bytecode of the dependencies' top-level modules (typing_extensions) is at the root.
+    assert {p.name for p in asset.iterdir()} == {"resolvers", "__pycache__"} | dependencies
     assert (asset / "resolvers" / "handler.py").is_file()
     assert (asset / "resolvers" / "domain" / "states.py").is_file()
-    assert not list(asset.rglob("__pycache__"))
-    assert not list(asset.rglob("*.pyc"))
+
+
+# CPython 3.13's bytecode magic number (Lib/importlib/_bootstrap_external.py, 3571 for
+# every 3.13 release) and PEP 552's header: magic, flags (hash-based and checked: 0b11),
+# the source's SipHash keyed by the magic, then the code.
+PYTHON_3_13_MAGIC = (3571).to_bytes(2, "little") + b"\r\n"
+CHECKED_HASH = (0b11).to_bytes(4, "little")
+
+
+def test_every_module_of_the_asset_has_its_python_3_13_bytecode(
+    synthesized: Synthesized,
+) -> None:
+    # The code is read-only in Lambda: bytecode not in the zip is compiled at every cold start.
+    assert synthesized.resolver_function()["Properties"]["Runtime"] == "python3.13"
+    asset = synthesized.asset_dir()
+    sources = sorted(asset.rglob("*.py"))
+    assert len(sources) > 400  # resolvers/ and Powertools, the X-Ray SDK, wrapt
+    key = int.from_bytes(PYTHON_3_13_MAGIC, "little")
+    for source in sources:
+        cached = source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
+        header = cached.read_bytes()[:16]
+        assert header[:8] == PYTHON_3_13_MAGIC + CHECKED_HASH, cached
+        # The hash Python 3.13 checks at import: this very source's (_imp.source_hash takes
+        # the key, so this interpreter computes 3.13's).
+        assert header[8:] == _imp.source_hash(key, source.read_bytes()), source
+    # Nothing else: no bytecode of another Python, no .pyc without its source.
+    every_pyc = set(asset.rglob("*.pyc"))
+    assert every_pyc == {s.parent / "__pycache__" / f"{s.stem}.cpython-313.pyc" for s in sources}
+
+
+def test_bytecode_of_another_python_than_the_runtimes_is_refused(tmp_path: Path) -> None:
+    # A Pyodide whose CPython is not the runtime's would write bytecode the Lambda ignores.
+    (tmp_path / "module.py").write_text("VALUE = 1\n")
+    with pytest.raises(RuntimeError, match=re.escape("Pyodide runs CPython 3.13, the Lambda 3.12")):
+        compile_bytecode(tmp_path, "3.12")
+    assert not list(tmp_path.rglob("*.pyc"))
