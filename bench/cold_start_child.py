@@ -15,7 +15,7 @@ Modes:
   tracer-botocore a Tracer patching botocore only (what the handler builds when tracing)
   idempotency     Powertools idempotency set up (skipped until a clientToken arrives)
   clients         the two clients built again once warm (what per-invocation clients cost)
-  compile         compiling the resolvers package's sources (what shipped bytecode saves)
+  compile         compiling the resolvers package's sources (what the shipped bytecode saves)
 """
 
 import json
