@@ -16,8 +16,10 @@ synthesize need not have: Pyodide, CPython built for WebAssembly, pinned in pack
 run by Node.js, which the CDK needs anyway (compile_bytecode.mjs)."""
 
 import atexit
+import fcntl
 import functools
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -34,6 +36,11 @@ from infra.python_lock import SERVE_LOCK, parse_lock
 
 RESOLVERS_DIR = Path(resolvers.__file__).resolve().parent
 BYTECODE_COMPILER = Path(__file__).resolve().with_name("compile_bytecode.mjs")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PYODIDE_PACKAGE = PROJECT_ROOT / "node_modules" / "pyodide" / "package.json"
+# Built bundles, by `_bundle_key` (cdk.out/ is ignored by git and removed by `make clean`).
+BUNDLE_CACHE = PROJECT_ROOT / "cdk.out" / "lambda-bundles"
+KEPT_BUNDLES = 4
 # Powertools with its tracer extra, less what the Lambda runtime brings (boto3, botocore
 # and their dependencies). A test checks this list against the installed metadata.
 BUNDLED_DISTRIBUTIONS = ("aws-lambda-powertools", "aws-xray-sdk", "wrapt", "typing-extensions")
@@ -139,22 +146,73 @@ def _sources_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-@functools.cache
-def _bundle(python_version: str, platform: str, resolvers_digest: str) -> Path:
-    """The whole asset, compiled, once per synth process and content of resolvers/ (a
-    synthesis builds it once per stack; the tests synthesize several)."""
-    del resolvers_digest  # the cache key: resolvers/ as it is now
-    bundle = Path(tempfile.mkdtemp(prefix="orders-lambda-asset-"))
-    atexit.register(shutil.rmtree, bundle, ignore_errors=True)
+def _bundle_key(python_version: str, platform: str, resolvers_digest: str) -> str:
+    """Everything a bundle is made of: resolvers/ as it is now, the locked requirements for
+    the platform, the Python it is compiled for, the compiler (its script and Pyodide's
+    version) and this module, which assembles it."""
+    digest = hashlib.sha256()
+    for part in (
+        python_version,
+        platform,
+        resolvers_digest,
+        *locked_requirements(python_version, platform),
+    ):
+        digest.update(part.encode() + b"\0")
+    for path in (BYTECODE_COMPILER, PYODIDE_PACKAGE, Path(__file__)):
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _build_bundle(python_version: str, platform: str, into: Path) -> None:
     shutil.copytree(
-        RESOLVERS_DIR, bundle / RESOLVERS_DIR.name, ignore=shutil.ignore_patterns(*IGNORED)
+        RESOLVERS_DIR, into / RESOLVERS_DIR.name, ignore=shutil.ignore_patterns(*IGNORED)
     )
     dependencies = _dependencies(
         python_version, platform, locked_requirements(python_version, platform)
     )
-    shutil.copytree(dependencies, bundle, dirs_exist_ok=True)
-    compile_bytecode(bundle, python_version)
+    shutil.copytree(dependencies, into, dirs_exist_ok=True)
+    compile_bytecode(into, python_version)
+
+
+@functools.cache
+def _bundle(python_version: str, platform: str, resolvers_digest: str) -> Path:
+    """The whole asset, compiled, once per content of what it is made of (`_bundle_key`).
+    Kept in BUNDLE_CACHE between synth processes: `make test` synthesizes both stages side by
+    side and the tests synthesize too, and a bundle takes seconds of CPU (pip, then Pyodide
+    compiling every module). One process builds it while the others wait on the lock."""
+    key = _bundle_key(python_version, platform, resolvers_digest)
+    BUNDLE_CACHE.mkdir(parents=True, exist_ok=True)
+    bundle = BUNDLE_CACHE / key
+    with (BUNDLE_CACHE / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not bundle.is_dir():
+            # Built beside it and renamed: a bundle in the cache is always whole.
+            building = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=BUNDLE_CACHE))
+            try:
+                _build_bundle(python_version, platform, building)
+                copied = _sources_digest(building / RESOLVERS_DIR.name)
+                if copied != resolvers_digest:
+                    # resolvers/ changed while it was copied: this synth's alone, not kept
+                    atexit.register(shutil.rmtree, building, ignore_errors=True)
+                    return building
+                building.rename(bundle)
+            except BaseException:
+                shutil.rmtree(building, ignore_errors=True)
+                raise
+        os.utime(bundle)  # used now: the last to be pruned
+        _prune(keep=bundle)
     return bundle
+
+
+def _prune(keep: Path) -> None:
+    """The cache keeps the most recently used bundles (resolvers/ changes often)."""
+    entries = sorted(
+        (p for p in BUNDLE_CACHE.iterdir() if p.is_dir() and p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for stale in entries[KEPT_BUNDLES - 1 :]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 @jsii.implements(ILocalBundling)
