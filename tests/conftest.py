@@ -23,6 +23,14 @@ settings.load_profile("orders")
 # this scheduler's, by node id: xdist's own `--dist loadgroup` marks groups by rewriting
 # `item._nodeid`, which pytest 9 no longer reads, so its groups silently fall apart.
 _ONE_WORKER_FOLDERS = {"infra"}
+# Files that use the session's TLS emulator (tests/e2e/conftest.py) share one worker too, so
+# it starts once, not once per worker that runs one of them (a start is seconds of CPU).
+_TLS_EMULATOR_FILES = {
+    "tests/e2e/test_amplify_client.py",
+    "tests/e2e/test_amplify_user_pool.py",
+    "tests/e2e/test_pages.py",
+    "tests/e2e/test_realtime_protocol.py",
+}
 # The longest files start first, so none is left to run alone at the end.
 _FIRST_FOLDERS = ("bench", "e2e", "infra", "integration")
 
@@ -31,6 +39,8 @@ def _group(nodeid: str) -> str:
     module = nodeid.split("::", 1)[0]
     parts = module.split("/")
     folder = parts[1] if len(parts) > 2 else ""
+    if module in _TLS_EMULATOR_FILES:
+        return "tls_emulator"
     return folder if folder in _ONE_WORKER_FOLDERS else module
 
 
