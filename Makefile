@@ -128,7 +128,7 @@ PROJECT_PACKAGES := api resolvers harness consumers capacity bench infra tests
 # rewrites) every module a worker imports to collect, once. On a fresh clone the workers
 # would otherwise each compile the same modules side by side: a cold collection of the whole
 # suite is 16 CPU-s, a warm one 6. A collection error is reported by the run that follows.
-# Collecting needs the Python install only, so under -j it runs while npm installs.
+# Collecting needs the Python install only, so under -j it runs while `npm ci` runs.
 pytest-collect: $(PY_STAMP)
 	$(BIN)/python -m compileall -q -j 0 $(PROJECT_PACKAGES) > /dev/null
 	$(BIN)/pytest --collect-only -q $(PYTEST_ARGS) > /dev/null 2>&1 || true
