@@ -28,6 +28,16 @@ STAMP := $(PY_STAMP) $(NODE_STAMP)
 # where the sources are (.venv/, the project's __pycache__/, both ignored by git).
 export PYTHONDONTWRITEBYTECODE :=
 
+# Every target below is a command, not a file: several share their name with a folder
+# (bench, docs, capacity, soak), which make would otherwise find newer than the stamps and
+# skip as up to date. `make` alone lists them.
+.PHONY: help lock serve-install install serve schema explorer-assets browser lint typecheck \
+	pytest-collect pytest synth cfn-lint synth-dev synth-prod docs test docs-serve deploy \
+	destroy bench capacity clean soak
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 16
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
