@@ -66,7 +66,7 @@ FULL = Profile(
     table_sizes=(1_000, 50_000),
     page_repeats=2,
     seconds_per_level=5,
-    create_rounds=3,
+    create_rounds=5,
     burst_rounds=20,
     queue=queue_length.Plan(rounds=3, waiting=10_000, seconds=3),
     api_orders=throughput.LISTED_ORDERS,
