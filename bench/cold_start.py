@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -72,12 +73,14 @@ def tracing_off_environment(backend: MotoBackend) -> dict[str, str]:
     return {**_inherited(), **backend.lambda_environment(DEFAULT_TTL_SECONDS)}
 
 
-def cloud_environment(backend: MotoBackend, daemon: str, memory_mb: int) -> dict[str, str]:
+def cloud_environment(
+    backend: MotoBackend, daemon: str, memory_mb: int, root: Path
+) -> dict[str, str]:
     env = tracing_off_environment(backend)
     del env["POWERTOOLS_TRACE_DISABLED"], env["POWERTOOLS_METRICS_DISABLED"]
     return {
         **env,
-        "LAMBDA_TASK_ROOT": str(PROJECT_ROOT),
+        "LAMBDA_TASK_ROOT": str(root),
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
         "AWS_LAMBDA_FUNCTION_NAME": "orders-bench-resolvers",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
@@ -88,15 +91,16 @@ def cloud_environment(backend: MotoBackend, daemon: str, memory_mb: int) -> dict
     }
 
 
-def _child(mode: str, env: Mapping[str, str]) -> tuple[float, dict[str, float]]:
-    """(ms from spawning the interpreter to its report, the phases it reported). The clock
-    stops when the report arrives: a Lambda container does not exit after a cold start, so
-    the interpreter's teardown is no part of one."""
+def _child(mode: str, env: Mapping[str, str], root: Path) -> tuple[float, dict[str, float]]:
+    """(ms from spawning the interpreter to its report, the phases it reported), run in the
+    task root `root` (see task_root). The clock stops when the report arrives: a Lambda
+    container does not exit after a cold start, so the interpreter's teardown is no part of
+    one."""
     started = time.perf_counter()
     with subprocess.Popen(  # noqa: S603  # our own module, fixed arguments
         [*CHILD, mode],
-        cwd=PROJECT_ROOT,
-        env=dict(env),
+        cwd=root,
+        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -116,7 +120,7 @@ def _child(mode: str, env: Mapping[str, str]) -> tuple[float, dict[str, float]]:
 
 
 def _interleaved(
-    modes: Mapping[str, Mapping[str, str]], runs: int
+    modes: Mapping[str, Mapping[str, str]], runs: int, root: Path
 ) -> dict[str, list[tuple[float, dict[str, float]]]]:
     """`runs` samples of each mode (name -> environment), the order rotating each round."""
     samples: dict[str, list[tuple[float, dict[str, float]]]] = {name: [] for name in modes}
@@ -124,7 +128,7 @@ def _interleaved(
     for round_number in range(runs):
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
-            samples[name].append(_child(name.split(" ")[0], modes[name]))
+            samples[name].append(_child(name.split(" ")[0], modes[name], root))
     return samples
 
 
@@ -136,30 +140,51 @@ def _phase(samples: list[tuple[float, dict[str, float]]], name: str) -> dict[str
     return figure([phases[name] for _, phases in samples], "ms")
 
 
-def with_shipped_bytecode() -> None:
-    """resolvers/ as the deployment zip has it: each module with its bytecode, hash-based
-    and checked (infra/lambda_package.py compiles the zip's for Python 3.13; this Python's
-    stands in for it). Whatever bytecode was there before is removed first."""
-    for cache in RESOLVERS_DIR.rglob("__pycache__"):
-        shutil.rmtree(cache)
-    compileall.compile_dir(
-        RESOLVERS_DIR, quiet=1, invalidation_mode=PycInvalidationMode.CHECKED_HASH
+@contextmanager
+def task_root() -> Iterator[Path]:
+    """A Lambda task root: a copy of resolvers/, as the deployment zip has the package at
+    its top. The children run in it (their working directory and the first entry of their
+    path) and find the rest of the project (bench, harness) on PYTHONPATH. The copy's
+    bytecode is the bench's own: the project's resolvers/ is never written, so a test run
+    importing it at the same time cannot race with the bench."""
+    with tempfile.TemporaryDirectory(prefix="orders-bench-task-root-") as root:
+        shutil.copytree(
+            RESOLVERS_DIR,
+            Path(root) / RESOLVERS_DIR.name,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        yield Path(root)
+
+
+def with_shipped_bytecode(root: Path) -> None:
+    """The task root's resolvers/ as the zip has it: each module with its bytecode,
+    hash-based and checked (infra/lambda_package.py compiles the zip's for Python 3.13;
+    this Python's stands in for it). Forced, so it replaces whatever bytecode a child wrote
+    there before."""
+    compiled = compileall.compile_dir(
+        root / RESOLVERS_DIR.name,
+        quiet=1,
+        force=True,
+        invalidation_mode=PycInvalidationMode.CHECKED_HASH,
     )
+    if not compiled:
+        raise RuntimeError(f"compiling {root / RESOLVERS_DIR.name} failed")
 
 
-def with_installed_bytecode(modes: Mapping[str, Mapping[str, str]]) -> None:
+def with_installed_bytecode(modes: Mapping[str, Mapping[str, str]], root: Path) -> None:
     """The installed packages (Powertools, the X-Ray SDK, boto3) compiled, as the Lambda
     runtime's boto3 is: one child of each mode that may write its bytecode. A full install
     compiles a module at its first import (Makefile), and a module no process had imported
     yet would otherwise be compiled again in every measured child."""
     for name, env in modes.items():
-        _child(name.split(" ")[0], {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"})
+        writing = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        _child(name.split(" ")[0], writing, root)
 
 
 def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
     memory_mb = stack_configuration().get("memory_mb", 512)
-    with xray_daemon() as daemon:
-        cloud = cloud_environment(backend, daemon, memory_mb)
+    with xray_daemon() as daemon, task_root() as root:
+        cloud = cloud_environment(backend, daemon, memory_mb, root)
         local = tracing_off_environment(backend)
         main_modes = {
             "handler": cloud,
@@ -175,10 +200,10 @@ def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
             "clients": cloud,
             "compile": cloud,
         }
-        with_installed_bytecode({**main_modes, **lever_modes})
-        with_shipped_bytecode()
-        main = _interleaved(main_modes, runs)
-        levers = _interleaved(lever_modes, lever_runs)
+        with_installed_bytecode({**main_modes, **lever_modes}, root)
+        with_shipped_bytecode(root)
+        main = _interleaved(main_modes, runs, root)
+        levers = _interleaved(lever_modes, lever_runs, root)
     handler, boto3 = _walls(main["handler"]), _walls(main["boto3"])
     lever_figures = {name: _phase(samples, "lever_ms") for name, samples in levers.items()}
     return {
