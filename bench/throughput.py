@@ -173,9 +173,10 @@ def _measured(scenario: str, samples: list[Sample]) -> dict[str, Any]:
     elapsed = sum(sample.elapsed for sample in samples)
     cpu = sum(sample.emulator_cpu for sample in samples)
     rates = [sample.rate for sample in samples]
+    latency = figure(latencies, "ms")
     level = {
-        "latency": figure(latencies, "ms"),
-        "p50_ms": figure(latencies, "ms")["median"],
+        "latency": latency,
+        "p50_ms": latency["median"],
         "p99_ms": round(_p99(latencies), 2),
         "requests": len(latencies),
         "requests_per_second": round(statistics.median(rates), 1),
