@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ PYODIDE_PACKAGE = PROJECT_ROOT / "node_modules" / "pyodide" / "package.json"
 # Built bundles, by `_bundle_key` (cdk.out/ is ignored by git and removed by `make clean`).
 BUNDLE_CACHE = PROJECT_ROOT / "cdk.out" / "lambda-bundles"
 KEPT_BUNDLES = 4
+ABANDONED_AFTER_SECONDS = 3600
 # Powertools with its tracer extra, less what the Lambda runtime brings (boto3, botocore
 # and their dependencies). A test checks this list against the installed metadata.
 BUNDLED_DISTRIBUTIONS = ("aws-lambda-powertools", "aws-xray-sdk", "wrapt", "typing-extensions")
@@ -205,13 +207,26 @@ def _bundle(python_version: str, platform: str, resolvers_digest: str) -> Path:
 
 
 def _prune(keep: Path) -> None:
-    """The cache keeps the most recently used bundles (resolvers/ changes often)."""
-    entries = sorted(
-        (p for p in BUNDLE_CACHE.iterdir() if p.is_dir() and p != keep),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for stale in entries[KEPT_BUNDLES - 1 :]:
+    """The cache keeps the most recently used bundles (resolvers/ changes often). A folder
+    named `key.suffix` is being built, or was built for one synth alone, and is its own
+    process's to remove: here only one left behind by a process that died (older than
+    ABANDONED_AFTER_SECONDS) is."""
+    bundles: list[tuple[float, Path]] = []
+    abandoned: list[Path] = []
+    now = time.time()
+    for entry in BUNDLE_CACHE.iterdir():
+        if entry == keep or not entry.is_dir():
+            continue
+        try:
+            modified = entry.stat().st_mtime
+        except FileNotFoundError:  # its process removed it just now
+            continue
+        if "." not in entry.name:
+            bundles.append((modified, entry))
+        elif now - modified > ABANDONED_AFTER_SECONDS:
+            abandoned.append(entry)
+    bundles.sort(reverse=True)
+    for stale in [entry for _, entry in bundles[KEPT_BUNDLES - 1 :]] + abandoned:
         shutil.rmtree(stale, ignore_errors=True)
 
 
