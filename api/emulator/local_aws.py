@@ -18,6 +18,9 @@ DEFAULT_REGION = "us-east-1"
 # moto accepts any credentials; fixed dummies keep real ones (or an AWS_PROFILE) from ever
 # being sent anywhere by a local run.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+# The embedded AWS's one path of its own (api.emulator.embedded_aws.queue_ages), not an AWS
+# API: no AWS service is served under it.
+QUEUE_AGES_PATH = "/_orders/queue-ages"
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
+from urllib.parse import urlencode
+from urllib.request import urlopen
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from api.emulator.local_aws import LocalAws
+from api.emulator.local_aws import QUEUE_AGES_PATH, LocalAws
 from resolvers.definitions import resources
 from resolvers.domain.states import Estado
 
@@ -21,8 +23,11 @@ BATCH = 10
 # polling samples a few, and an external SQS-compatible endpoint could stop the drain early.
 WAIT_SECONDS = 1
 # A command run by hand: an endpoint that does not answer is reported at once, not retried.
+CONNECT_SECONDS = 3
 _CLIENT_CONFIG = Config(
-    connect_timeout=3, read_timeout=WAIT_SECONDS + 10, retries={"total_max_attempts": 2}
+    connect_timeout=CONNECT_SECONDS,
+    read_timeout=WAIT_SECONDS + 10,
+    retries={"total_max_attempts": 2},
 )
 
 if TYPE_CHECKING:
@@ -56,10 +61,33 @@ def reaching(aws: LocalAws) -> Iterator["SQSClient"]:
 
 def print_counts(aws: LocalAws, out: TextIO) -> None:
     with reaching(aws) as client:
-        _print_counts(client, out)
+        _print_counts(client, _oldest_sent_ms(aws), out)
 
 
-def _print_counts(client: "SQSClient", out: TextIO) -> None:
+def _oldest_sent_ms(aws: LocalAws) -> dict[str, int | None]:
+    """When each queue's oldest visible message was sent (epoch ms), by queue name, asked of
+    the embedded AWS (api.emulator.embedded_aws.queue_ages), never read with a receive: a
+    receive counts toward the queue's maxReceiveCount. Empty (every age unknown) where the
+    endpoint does not answer that path: an external one."""
+    if not aws.endpoint_url.startswith(("http://", "https://")):
+        return {}
+    url = f"{aws.endpoint_url}{QUEUE_AGES_PATH}?{urlencode({'region': aws.region})}"
+    try:
+        # The endpoint the user named or the embedded AWS's; its scheme is http(s).
+        with urlopen(url, timeout=CONNECT_SECONDS) as answer:  # noqa: S310
+            ages = json.load(answer)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(ages, dict):
+        return {}
+    return {
+        name: sent
+        for name, sent in ages.items()
+        if sent is None or (isinstance(sent, int) and not isinstance(sent, bool))
+    }
+
+
+def _print_counts(client: "SQSClient", oldest_sent_ms: dict[str, int | None], out: TextIO) -> None:
     names = resources.ResourceNames(resources.LOCAL_STAGE)
     now_ms = time.time() * 1000
     for estado in Estado:
@@ -72,14 +100,13 @@ def _print_counts(client: "SQSClient", out: TextIO) -> None:
                     "ApproximateNumberOfMessagesNotVisible",
                 ],
             )["Attributes"]
-            visible = int(attributes["ApproximateNumberOfMessages"])
-            oldest = _oldest_sent_ms(client, url) if visible else None
+            oldest = oldest_sent_ms.get(name)
             print(
                 json.dumps(
                     {
                         "queue": name,
                         "estado": estado.value,
-                        "messages": visible,
+                        "messages": int(attributes["ApproximateNumberOfMessages"]),
                         "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
                         "oldest_age_seconds": (
                             None if oldest is None else max(0, round((now_ms - oldest) / 1000))
@@ -88,22 +115,6 @@ def _print_counts(client: "SQSClient", out: TextIO) -> None:
                 ),
                 file=out,
             )
-
-
-def _oldest_sent_ms(client: "SQSClient", url: str) -> float | None:
-    """When the oldest visible message was sent (epoch ms), what CloudWatch's
-    ApproximateAgeOfOldestMessage measures in the cloud. SQS tells a message's age only to
-    whoever receives it: the messages at the head are received with a visibility timeout of
-    0, so they are visible again at once; each such look counts as one receive toward the
-    queue's maxReceiveCount, like any receive."""
-    messages = client.receive_message(
-        QueueUrl=url,
-        MaxNumberOfMessages=BATCH,
-        VisibilityTimeout=0,
-        MessageSystemAttributeNames=["SentTimestamp"],
-    ).get("Messages", [])
-    sent = [float(m["Attributes"]["SentTimestamp"]) for m in messages if "Attributes" in m]
-    return min(sent, default=None)
 
 
 def drain(aws: LocalAws, estado: Estado, out: TextIO) -> int:

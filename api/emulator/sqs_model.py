@@ -148,6 +148,13 @@ def _visible_messages(queue: Queue) -> list[Message]:
     return [m for m in queue._messages if now > m.visible_at and not now < m.delayed_until]
 
 
+def oldest_visible_sent_ms(queue: Queue) -> int | None:
+    """When the oldest message a receive could return now was sent (epoch ms), read from the
+    model: over SQS's API only a receive tells a message's age, and a receive counts toward
+    the queue's maxReceiveCount (api.emulator.embedded_aws.queue_ages serves this)."""
+    return min((int(m.sent_timestamp) for m in _visible_messages(queue)), default=None)
+
+
 def _count_visible(queue: Queue) -> int:
     return len(_visible_messages(queue))
 

@@ -4,6 +4,7 @@ after maxReceiveCount and `orders redrive`, as Lambda's SQS event source on a FI
 behaves ("Using Lambda with Amazon SQS", docs.aws.amazon.com/lambda/latest/dg/with-sqs.html;
 "Handling errors for an SQS event source in Lambda", services-sqs-errorhandling.html)."""
 
+import io
 import json
 import os
 import subprocess
@@ -16,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from api.emulator import queues
+from api.emulator.local_aws import LocalAws
 from harness.serve_process import PROJECT_ROOT
 from resolvers.adapters.state_queues import StateQueues
 from resolvers.definitions import resources, scale
@@ -226,3 +229,28 @@ def test_a_message_failed_max_receive_count_times_is_a_dead_letter_until_redrive
 def _queue_counts(emulator: Emulator) -> dict[str, dict[str, Any]]:
     lines = emulator.orders_cli().stdout.splitlines()
     return {json.loads(line)["queue"]: json.loads(line) for line in lines}
+
+
+def test_looking_at_the_queues_is_no_receive_and_sends_nothing_to_the_dead_letters(
+    grouped: Emulator, publisher: StateQueues, tmp_path: Path
+) -> None:
+    # given an order waiting in recibida's queue
+    waiting = _publish(publisher, "mirada")
+    aws = LocalAws.at(f"http://{grouped.host}:{grouped.aws_port}", embedded=False)
+    # when `orders queues` looks more times than the queue's maxReceiveCount (its code, in
+    # this process: a CLI run is a second of CPU each)
+    for _ in range(resources.DLQ_MAX_RECEIVE_COUNT + 1):
+        counts = _looked(aws)
+    # then it told the age of the oldest message, as CloudWatch's ApproximateAgeOfOldestMessage
+    assert isinstance(counts["orders-local-recibida.fifo"]["oldest_age_seconds"], int)
+    # and a consumer still gets that message as its first receive, not as a dead letter
+    log = _consume(grouped, tmp_path / "looked.jsonl")
+    assert [line["receiveCount"] for line in log if line.get("record") == waiting] == [1]
+    assert waiting in [line.get("processed") for line in log]
+    assert _looked(aws)["orders-local-recibida-dlq.fifo"]["messages"] == 0
+
+
+def _looked(aws: LocalAws) -> dict[str, dict[str, Any]]:
+    out = io.StringIO()
+    queues.print_counts(aws, out)
+    return {line["queue"]: line for line in map(json.loads, out.getvalue().splitlines())}
