@@ -2,11 +2,12 @@
 subscriptions over graphql-transport-ws), AppSync's real-time protocol at `/graphql/realtime`,
 the board at `/`, `/health` and `/_emulator/stats`."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from graphql.error import GraphQLSyntaxError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -45,6 +47,19 @@ from resolvers.definitions.resources import LOCAL_STAGE
 
 # Where the HTTP view keeps the authenticated caller in the ASGI scope, for get_context.
 _SCOPE_CALLER = "orders.caller"
+# The document the HTTP view parsed to check the operation's name, with its text.
+_parsed: ContextVar[tuple[str, DocumentNode] | None] = ContextVar("parsed", default=None)
+
+
+class ParsedOnce(SchemaExtension):
+    """Hands strawberry the document the HTTP view already parsed (`execute_single`), so a
+    request is parsed once: parsing is most of what a large document costs."""
+
+    def on_parse(self) -> Iterator[None]:
+        parsed, context = _parsed.get(), self.execution_context
+        if parsed is not None and context.graphql_document is None and parsed[0] == context.query:
+            context.graphql_document = parsed[1]
+        yield
 
 
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[dict[str, Any], None]):
@@ -61,7 +76,9 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
     graphql_transport_ws_handler_class = _TransportWSHandler
 
     def __init__(self, runtime: LocalAppSync, callers: Authenticator, limits: QueryLimits) -> None:
-        served = build_schema([query_limits_extension(limits), subscription_responses_extension()])
+        served = build_schema(
+            [query_limits_extension(limits), subscription_responses_extension(), ParsedOnce]
+        )
         self.served_schema = served  # also behind /graphql/realtime
         super().__init__(
             served,
@@ -168,16 +185,19 @@ class AppSyncGraphQL(GraphQL[dict[str, Any], None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        refused = _operation_refused(request_data)
+        document = _parsed_document(request_data.query)
+        refused = _operation_refused(document, request_data.operation_name)
         if refused is not None:
             return refused
         # The resolver event carries the variables as the client sent them.
         token = raw_variables.set(request_data.variables or {})
+        parsed = _parsed.set((request_data.query or "", document) if document else None)
         try:
             return await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         finally:
+            _parsed.reset(parsed)
             raw_variables.reset(token)
 
     async def process_result(
@@ -206,19 +226,26 @@ def _from_resolver(error: GraphQLError) -> bool:
     return isinstance(error, ResolverError) or error.path is not None
 
 
-def _operation_refused(request: GraphQLRequestData) -> ExecutionResult | None:
-    """A document with several operations needs `operationName`, and the name must be one
-    of them; strawberry would run the first, or answer text/plain."""
+def _parsed_document(query: str | None) -> DocumentNode | None:
     try:
-        document = parse(request.query or "")
+        return parse(query or "")
     except GraphQLSyntaxError:
         return None  # reported as GraphQL errors by the normal path
+
+
+def _operation_refused(
+    document: DocumentNode | None, operation_name: str | None
+) -> ExecutionResult | None:
+    """A document with several operations needs `operationName`, and the name must be one
+    of them; strawberry would run the first, or answer text/plain."""
+    if document is None:
+        return None
     names = [
         d.name.value if d.name else None
         for d in document.definitions
         if isinstance(d, OperationDefinitionNode)
     ]
-    error = operation_error(names, request.operation_name)
+    error = operation_error(names, operation_name)
     return None if error is None else ExecutionResult(data=None, errors=[error])
 
 
