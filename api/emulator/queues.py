@@ -23,11 +23,10 @@ BATCH = 10
 # polling samples a few, and an external SQS-compatible endpoint could stop the drain early.
 WAIT_SECONDS = 1
 # A command run by hand: an endpoint that does not answer is reported at once, not retried.
-CONNECT_SECONDS = 3
+# An answer may be slow: on a loaded machine the embedded AWS can take seconds.
+READ_SECONDS = WAIT_SECONDS + 10
 _CLIENT_CONFIG = Config(
-    connect_timeout=CONNECT_SECONDS,
-    read_timeout=WAIT_SECONDS + 10,
-    retries={"total_max_attempts": 2},
+    connect_timeout=3, read_timeout=READ_SECONDS, retries={"total_max_attempts": 2}
 )
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ def _oldest_sent_ms(aws: LocalAws) -> dict[str, int | None]:
     url = f"{aws.endpoint_url}{QUEUE_AGES_PATH}?{urlencode({'region': aws.region})}"
     try:
         # The endpoint the user named or the embedded AWS's; its scheme is http(s).
-        with urlopen(url, timeout=CONNECT_SECONDS) as answer:  # noqa: S310
+        with urlopen(url, timeout=READ_SECONDS) as answer:  # noqa: S310
             ages = json.load(answer)
     except (OSError, ValueError):
         return {}
