@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -141,10 +142,13 @@ def compile_bytecode(folder: Path, python_version: str) -> None:
 
 
 def _sources_digest(folder: Path) -> str:
+    """The names and bytes of what a copy of `folder` without IGNORED holds."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        relative = path.relative_to(folder)
+        ignored = any(fnmatch(part, pattern) for part in relative.parts for pattern in IGNORED)
+        if path.is_file() and not ignored:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
