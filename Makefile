@@ -32,7 +32,7 @@ export PYTHONDONTWRITEBYTECODE :=
 # (bench, docs, capacity, soak), which make would otherwise find newer than the stamps and
 # skip as up to date. `make` alone lists them.
 .PHONY: help lock serve-install install serve schema explorer-assets browser lint typecheck \
-	pytest-collect pytest synth cfn-lint synth-dev synth-prod docs test docs-serve deploy \
+	pytest-collect pytest synth cfn-lint docs test docs-serve deploy \
 	destroy bench capacity clean soak
 
 help: ## list the targets
@@ -149,24 +149,23 @@ pytest: $(STAMP) browser pytest-collect ## pytest on several workers: unit, inte
 synth: $(STAMP) ## synthesize the CDK stack into cdk.out/ (STAGE=dev|prod)
 	npx --no-install cdk synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
-# Each stage synthesizes into its own directory, so the two run side by side under -j.
-cfn-lint: synth-dev synth-prod ## synthesize both stages and lint the templates
-	$(BIN)/cfn-lint cdk.out/dev/*.template.json cdk.out/prod/*.template.json
-
-# prod refuses to synthesize without an alarm destination; the check's own is a placeholder.
-synth-dev synth-prod: synth-%: $(STAMP)
-	rm -rf cdk.out/$*
-	npx --no-install cdk synth --quiet -c stage=$* $(if $(filter prod,$*),-c alarmEmail=alarms@example.com) -o cdk.out/$*
+# `make test` lints both stages' templates in tests/infra/test_command_line.py, on the
+# synthesis the CDK tests make anyway; this lints what `make synth` wrote.
+cfn-lint: synth ## synthesize STAGE (with CDK_ARGS) and lint its template
+	$(BIN)/cfn-lint cdk.out/*.template.json
 
 # The docs site, strict: a broken link or a page's warning fails the build.
 docs: $(PY_STAMP) ## build the docs site into site/ (strict: a broken link fails)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # Everything at once: the Python and Node installs beside Chromium's (they share nothing),
-# then lint, mypy, the docs, pytest (itself on several workers) and the two synths, each as
-# soon as what it needs is installed. Each check's output is printed whole when it ends.
-test: ## ruff, mypy, the docs site, pytest, CDK synth + cdk-nag + cfn-lint
-	$(MAKE) --no-print-directory -j --output-sync=target lint typecheck docs pytest cfn-lint
+# then lint, mypy, the docs and pytest (itself on several workers), each as soon as what it
+# needs is installed. The CDK checks are pytest's (tests/infra): each stage synthesized once
+# in-process, cdk-nag failing the synthesis on any finding, cfn-lint on the templates and
+# the CDK command line on the assembly; a `cdk synth` of each stage here would be the same
+# jsii work again. Each check's output is printed whole when it ends.
+test: ## ruff, mypy, the docs site, pytest (with CDK synth + cdk-nag + cfn-lint)
+	$(MAKE) --no-print-directory -j --output-sync=target lint typecheck docs pytest
 
 docs-serve: $(PY_STAMP) ## the docs site on http://127.0.0.1:8001/, rebuilt on every change
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001

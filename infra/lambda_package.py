@@ -183,9 +183,9 @@ def _build_bundle(python_version: str, platform: str, into: Path) -> None:
 @functools.cache
 def _bundle(python_version: str, platform: str, resolvers_digest: str) -> Path:
     """The whole asset, compiled, once per content of what it is made of (`_bundle_key`).
-    Kept in BUNDLE_CACHE between synth processes: `make test` synthesizes both stages side by
-    side and the tests synthesize too, and a bundle takes seconds of CPU (pip, then Pyodide
-    compiling every module). One process builds it while the others wait on the lock."""
+    Kept in BUNDLE_CACHE between synth processes (`make synth`, `make deploy`, the CDK
+    tests), as a bundle takes seconds of CPU (pip, then Pyodide compiling every module). One
+    process builds it while the others wait on the lock."""
     key = _bundle_key(python_version, platform, resolvers_digest)
     BUNDLE_CACHE.mkdir(parents=True, exist_ok=True)
     bundle = BUNDLE_CACHE / key
