@@ -181,7 +181,9 @@ def with_installed_bytecode(modes: Mapping[str, Mapping[str, str]], root: Path) 
         _child(name.split(" ")[0], writing, root)
 
 
-def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
+def run(
+    backend: MotoBackend, *, runs: int, lever_runs: int, warm_bytecode: bool = True
+) -> dict[str, Any]:
     memory_mb = stack_configuration().get("memory_mb", 512)
     with xray_daemon() as daemon, task_root() as root:
         cloud = cloud_environment(backend, daemon, memory_mb, root)
@@ -200,7 +202,8 @@ def run(backend: MotoBackend, *, runs: int, lever_runs: int) -> dict[str, Any]:
             "clients": cloud,
             "compile": cloud,
         }
-        with_installed_bytecode({**main_modes, **lever_modes}, root)
+        if warm_bytecode:
+            with_installed_bytecode({**main_modes, **lever_modes}, root)
         with_shipped_bytecode(root)
         main = _interleaved(main_modes, runs, root)
         levers = _interleaved(lever_modes, lever_runs, root)
