@@ -7,6 +7,8 @@
 // The .pyc files are hash-based and checked (PEP 552): Python compares the source's hash at
 // import and compiles again if they differ, whatever the files' times in the zip. Exits 1,
 // writing nothing, if Pyodide's CPython is not PYTHON_VERSION.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { loadPyodide } from "pyodide";
 
 const [folder, wanted] = process.argv.slice(2);
@@ -14,14 +16,24 @@ if (!folder || !wanted) {
   console.error("usage: node infra/compile_bytecode.mjs FOLDER PYTHON_VERSION");
   process.exit(2);
 }
-const python = await loadPyodide();
-const version = python.runPython(
-  "import sys; f'{sys.version_info.major}.{sys.version_info.minor}'",
-);
-if (version !== wanted) {
-  console.error(`Pyodide runs CPython ${version}, the Lambda ${wanted}: pin a Pyodide of ${wanted}`);
-  process.exit(1);
+
+function refuseUnless(version) {
+  if (version !== wanted) {
+    console.error(`Pyodide runs CPython ${version}, the Lambda ${wanted}: pin a Pyodide of ${wanted}`);
+    process.exit(1);
+  }
 }
+
+// Pyodide's lock names its CPython: a mismatch is refused before the seconds of CPU that
+// loading Pyodide takes. The interpreter loaded is asked too.
+const lock = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve("pyodide/pyodide-lock.json"), "utf8"),
+);
+refuseUnless(lock.info.python.split(".").slice(0, 2).join("."));
+const python = await loadPyodide();
+refuseUnless(
+  python.runPython("import sys; f'{sys.version_info.major}.{sys.version_info.minor}'"),
+);
 python.mountNodeFS("/asset", folder);
 const compiled = python.runPython(`
 import compileall
