@@ -102,3 +102,26 @@ def dev(synth: Synth) -> Synthesized:
 @pytest.fixture
 def prod(synth: Synth) -> Synthesized:
     return synth("prod")
+
+
+# Every stage setting the tests change from its default, changed together: one synthesis per
+# stage (each is seconds of CPU), in which each test reads the effect of its own setting.
+ALARM_TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:ops-alarms"
+DEV_SETTINGS = {
+    "cacheTtl": "120",
+    "oldestMessageAlarmSeconds": "600",
+    "snapStart": "true",
+    "stateShards": "4",
+    "queueGroups": "8",
+}
+PROD_SETTINGS = {"alarmTopicArn": ALARM_TOPIC_ARN, "snapStart": "false"}
+
+
+@pytest.fixture
+def dev_with_settings(synth: Synth) -> Synthesized:
+    return synth("dev", **DEV_SETTINGS)
+
+
+@pytest.fixture
+def prod_with_settings(synth: Synth) -> Synthesized:
+    return synth("prod", **PROD_SETTINGS)

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from resolvers.domain.states import Estado
-from tests.infra.conftest import PROD_ALARM_EMAIL, Synth, Synthesized
+from tests.infra.conftest import PROD_ALARM_EMAIL, Synthesized
 
 pytestmark = pytest.mark.infra
 
@@ -51,11 +51,11 @@ def test_every_alarm_notifies_the_encrypted_topic(synthesized: Synthesized) -> N
     assert endpoints == ([] if synthesized.stage == "dev" else [PROD_ALARM_EMAIL])
 
 
-def test_alarm_email_context_subscribes_that_address(synth: Synth) -> None:
-    synthesized = synth("prod", alarmEmail="ops@example.com")
-    subscription = synthesized.only("AWS::SNS::Subscription")["Properties"]
+def test_alarm_email_context_subscribes_that_address(prod: Synthesized) -> None:
+    # prod is synthesized with -c alarmEmail=PROD_ALARM_EMAIL (conftest.py)
+    subscription = prod.only("AWS::SNS::Subscription")["Properties"]
     assert subscription["Protocol"] == "email"
-    assert subscription["Endpoint"] == "ops@example.com"
+    assert subscription["Endpoint"] == PROD_ALARM_EMAIL
 
 
 def test_outputs_name_the_api_tables_queues_topic_and_credentials(

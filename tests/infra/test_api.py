@@ -159,8 +159,10 @@ def test_the_api_cache_is_created_after_the_schema(synthesized: Synthesized) -> 
     assert schema_id in cache["DependsOn"]
 
 
-def test_context_cache_ttl_reaches_resolvers_cache_and_lambda(synth: Synth) -> None:
-    synthesized = synth("dev", cacheTtl="120")
+def test_context_cache_ttl_reaches_resolvers_cache_and_lambda(
+    dev_with_settings: Synthesized,
+) -> None:
+    synthesized = dev_with_settings  # cacheTtl 120
     cached = [
         r["Properties"]["CachingConfig"]
         for r in synthesized.resources("AWS::AppSync::Resolver").values()

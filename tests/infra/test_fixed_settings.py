@@ -4,12 +4,14 @@ the stack synthesizes: each stage's own stateShards and queueGroups, context inc
 import pytest
 
 from infra.fixed_settings import FixedSettings, settings_in
-from tests.infra.conftest import Synth
+from tests.infra.conftest import Synth, Synthesized
 
 pytestmark = pytest.mark.infra
 
 
-def test_the_check_reads_each_stages_settings_from_its_template(synth: Synth) -> None:
+def test_the_check_reads_each_stages_settings_from_its_template(
+    synth: Synth, dev_with_settings: Synthesized
+) -> None:
     for stage in ("dev", "prod"):
         synthesized = synth(stage)
         scale = synthesized.stack.config.scale
@@ -17,4 +19,5 @@ def test_the_check_reads_each_stages_settings_from_its_template(synth: Synth) ->
             scale.state_shards, scale.queue_groups
         )
     assert settings_in(synth("prod").json) == FixedSettings(25, 1250)
-    assert settings_in(synth("dev", stateShards="4", queueGroups="8").json) == FixedSettings(4, 8)
+    # stateShards 4, queueGroups 8
+    assert settings_in(dev_with_settings.json) == FixedSettings(4, 8)

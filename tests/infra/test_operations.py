@@ -16,7 +16,7 @@ from infra.consumers import ReferenceConsumerFunction, StateConsumer
 from infra.stage import DEFAULT_OLDEST_MESSAGE_ALARM_SECONDS, StageConfig
 from resolvers.definitions import resources
 from resolvers.domain.states import Estado
-from tests.infra.conftest import Synth, Synthesized
+from tests.infra.conftest import ALARM_TOPIC_ARN, Synthesized
 
 pytestmark = pytest.mark.infra
 FOURTEEN_DAYS = 14 * 24 * 3600
@@ -56,8 +56,8 @@ def test_each_state_queue_alarms_on_its_oldest_message(synthesized: Synthesized)
         assert alarm["Threshold"] * 24 < FOURTEEN_DAYS
 
 
-def test_the_age_threshold_is_a_stage_setting(synth: Synth) -> None:
-    alarms = _age_alarms(synth("dev", oldestMessageAlarmSeconds="600"))
+def test_the_age_threshold_is_a_stage_setting(dev_with_settings: Synthesized) -> None:
+    alarms = _age_alarms(dev_with_settings)  # oldestMessageAlarmSeconds 600
     assert {a["Threshold"] for a in alarms.values()} == {600}
     for wrong in ("30", str(FOURTEEN_DAYS)):
         with pytest.raises(ValueError, match="oldestMessageAlarmSeconds"):
@@ -80,13 +80,12 @@ def test_dev_without_an_alarm_destination_warns(dev: Synthesized) -> None:
     assert any("alarms reach no one" in w for w in warnings), warnings
 
 
-def test_an_existing_topic_receives_the_alarms_instead(synth: Synth) -> None:
-    arn = "arn:aws:sns:eu-west-1:123456789012:ops-alarms"
-    synthesized = synth("prod", alarmTopicArn=arn)
+def test_an_existing_topic_receives_the_alarms_instead(prod_with_settings: Synthesized) -> None:
+    synthesized = prod_with_settings  # alarmTopicArn ALARM_TOPIC_ARN
     assert synthesized.resources("AWS::SNS::Topic") == {}
     alarms = synthesized.resources("AWS::CloudWatch::Alarm").values()
-    assert {tuple(a["Properties"]["AlarmActions"]) for a in alarms} == {(arn,)}
-    assert synthesized.json["Outputs"]["AlarmTopicArn"]["Value"] == arn
+    assert {tuple(a["Properties"]["AlarmActions"]) for a in alarms} == {(ALARM_TOPIC_ARN,)}
+    assert synthesized.json["Outputs"]["AlarmTopicArn"]["Value"] == ALARM_TOPIC_ARN
     assert error_messages(synthesized.assembly) == []
 
 

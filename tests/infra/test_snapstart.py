@@ -25,9 +25,10 @@ def test_snapstart_is_on_in_prod_only(dev: Synthesized, prod: Synthesized) -> No
     assert "SnapStart" not in _function(dev)["Properties"]
 
 
-def test_the_snapstart_context_setting_overrides_the_stage(synth: Synth) -> None:
-    on_in_dev = synth("dev", snapStart="true")
-    off_in_prod = synth("prod", snapStart="false")
+def test_the_snapstart_context_setting_overrides_the_stage(
+    dev_with_settings: Synthesized, prod_with_settings: Synthesized
+) -> None:
+    on_in_dev, off_in_prod = dev_with_settings, prod_with_settings  # snapStart true, false
     assert _function(on_in_dev)["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
     assert "SnapStart" not in _function(off_in_prod)["Properties"]
 
@@ -58,20 +59,18 @@ def test_an_invalid_snapstart_setting_is_refused(synth: Synth) -> None:
         synth("prod", snapStart="sometimes")
 
 
-@pytest.mark.parametrize("region", ["eu-west-1", "us-east-1", "ap-southeast-2"])
-def test_snapstart_stays_on_where_lambda_offers_it(synth: Synth, region: str) -> None:
-    prod = synth("prod", region=region)
+# Where the Region is known, the function follows `offers_snapstart`: one synthesis for each
+# answer (a whole stage's synthesis is seconds of CPU); which Regions get which answer is the
+# list's, checked on the function below.
+def test_snapstart_stays_on_where_lambda_offers_it(synth: Synth) -> None:
+    prod = synth("prod", region="eu-west-1")
     assert _function(prod)["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
     assert _snapstart_warnings(prod) == []
 
 
-# Asia Pacific (New Zealand) and (Taipei): the page's exceptions; China and GovCloud: other
-# partitions than the commercial one the page speaks of.
-@pytest.mark.parametrize("region", ["ap-southeast-6", "ap-east-2", "cn-north-1", "us-gov-west-1"])
-def test_snapstart_is_turned_off_with_a_warning_where_lambda_has_none(
-    synth: Synth, region: str
-) -> None:
+def test_snapstart_is_turned_off_with_a_warning_where_lambda_has_none(synth: Synth) -> None:
     # when prod is synthesized for a Region outside SnapStart's list
+    region = "ap-southeast-6"
     prod = synth("prod", region=region)
     # then the function has no SnapStart (creating it would fail), and synthesis says why
     assert "SnapStart" not in _function(prod)["Properties"]
@@ -82,14 +81,26 @@ def test_snapstart_is_turned_off_with_a_warning_where_lambda_has_none(
     assert prod.resources("AWS::Lambda::Version")
 
 
+@pytest.mark.parametrize("region", ["eu-west-1", "us-east-1", "ap-southeast-2"])
+def test_lambda_offers_snapstart_in_the_commercial_regions(region: str) -> None:
+    assert offers_snapstart(region)
+
+
+# Asia Pacific (New Zealand) and (Taipei): the page's exceptions; China and GovCloud: other
+# partitions than the commercial one the page speaks of.
+@pytest.mark.parametrize("region", ["ap-southeast-6", "ap-east-2", "cn-north-1", "us-gov-west-1"])
+def test_lambda_offers_no_snapstart_in_the_pages_exceptions_and_other_partitions(
+    region: str,
+) -> None:
+    assert not offers_snapstart(region)
+
+
 def test_the_region_list_is_the_commercial_partition_less_the_pages_exceptions() -> None:
     # botocore's own partition data: every commercial Region it knows, less New Zealand
     # and Taipei, so a Region missing from the list is a Region opened since it was written.
     partition = _commercial_regions()
     assert partition >= SNAPSTART_PYTHON_REGIONS
     assert partition - SNAPSTART_PYTHON_REGIONS >= {"ap-southeast-6", "ap-east-2"}
-    assert offers_snapstart("eu-west-1")
-    assert not offers_snapstart("ap-southeast-6")
 
 
 def _commercial_regions() -> frozenset[str]:
