@@ -7,6 +7,7 @@ stage would be the same jsii work again: about 16 CPU-seconds a stage, a tenth o
 `make test` spends outside pytest (docs/contributing.md)."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -33,8 +34,10 @@ def _template_file(synthesized: Synthesized) -> Path:
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    # A test run sends no CLI telemetry (the opt-out the CDK guide names: cli-telemetry.html).
+    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
     return subprocess.run(  # noqa: S603 - fixed argv, our own tools and files
-        argv, cwd=ROOT, capture_output=True, text=True, timeout=180, check=False
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
     )
 
 
