@@ -125,10 +125,13 @@ typecheck: $(PY_STAMP) ## mypy (strict)
 
 # Test files run side by side in PYTEST_WORKERS processes (pytest-xdist): each file stays on
 # one worker, so its module-scoped moto, emulator or benchmark run is set up once
-# (tests/conftest.py groups them; the CDK tests share one worker and one synthesis). Most
-# tests wait on a subprocess or a socket, so more workers than cores pays.
+# (tests/conftest.py groups them; the CDK tests share one worker and one synthesis). Three,
+# for two cores: the third keeps them busy while a test waits on a socket or a clock (a TOTP
+# step is 30 s); a fourth collects the suite and starts the session's emulator once more,
+# and ran the suite 25 to 35 s slower (two pairs of runs, each order once). More cores,
+# more workers: PYTEST_WORKERS=N.
 # PYTEST_ARGS adds pytest's own options, e.g. PYTEST_ARGS="--durations=30".
-PYTEST_WORKERS ?= 4
+PYTEST_WORKERS ?= 3
 PYTEST_ARGS ?=
 # The project's own modules are compiled first: where PYTHONDONTWRITEBYTECODE is set, each of
 # the suite's hundreds of processes (servers, CLI runs, killed invocations) would compile
