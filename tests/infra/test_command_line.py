@@ -3,8 +3,8 @@ cfn-lint passes the templates the other infra tests read, the CDK command line a
 their assembly, and it starts the app cdk.json names with the context `-c` gives.
 
 The stacks are synthesized once, in this process (conftest.py). A `cdk synth` of each
-stage would be the same jsii work again: about 16 CPU-seconds a stage, a tenth of what
-`make test` spends outside pytest (docs/contributing.md)."""
+stage would be the same jsii work again: about 16 CPU-seconds a stage
+(docs/contributing.md)."""
 
 import json
 import os
