@@ -42,6 +42,7 @@ class Profile:
     listed_orders: int  # seeded in the listed state before the in-process benchmarks
     cold_runs: int  # fresh interpreters per cold-start variant
     lever_runs: int
+    import_runs: int  # fresh interpreters per variant under `python -X importtime`
     # One child of each cold-start variant first writes the installed packages' bytecode, so
     # no measured child compiles them. A quick run measures each variant once: its warm-up
     # would double the children and save that one child's compiling.
@@ -65,6 +66,7 @@ FULL = Profile(
     listed_orders=workload.LISTED_ORDERS,
     cold_runs=9,
     lever_runs=5,
+    import_runs=5,
     warm_bytecode=True,
     reads=Plan(rounds=10, batch=10, warmup=5),
     writes=Plan(rounds=10, batch=6, warmup=3),
@@ -85,6 +87,7 @@ QUICK = Profile(
     listed_orders=25,
     cold_runs=1,
     lever_runs=1,
+    import_runs=1,
     warm_bytecode=False,
     reads=Plan(rounds=1, batch=1, warmup=0),
     writes=Plan(rounds=1, batch=1, warmup=0),
@@ -132,6 +135,7 @@ def _in_process(profile: Profile, backend: MotoBackend) -> dict[str, Any]:
         backend,
         runs=profile.cold_runs,
         lever_runs=profile.lever_runs,
+        import_runs=profile.import_runs,
         warm_bytecode=profile.warm_bytecode,
     )
     return results

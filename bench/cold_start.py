@@ -10,19 +10,22 @@ a socket this process holds on loopback, as the X-Ray daemon would receive them.
 import compileall
 import json
 import os
+import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from py_compile import PycInvalidationMode
 from typing import Any
 
-from bench.cold_start_child import REPORT_PREFIX
+from bench.cold_start_child import EVENT_VARIABLE, REPORT_PREFIX, create_event
 from bench.figures import compared, figure
 from bench.lambda_sizing import estimated_cold_start, stack_configuration
 from bench.moto_backend import MotoBackend
@@ -49,6 +52,22 @@ LEVERS = {
     "clients": "clients built once per container: what building both again would cost on "
     "every invocation",
 }
+
+# The modules only the handler imports, by what brings them (their first dotted name); the
+# rest of a cold start's import is boto3's, which both variants pay.
+IMPORT_GROUPS = {
+    "resolvers": "resolvers/: the package's own module bodies",
+    "aws_lambda_powertools": "Powertools: Logger, Metrics, Tracer, the AppSync resolver",
+    "typing_extensions": "Powertools: Logger, Metrics, Tracer, the AppSync resolver",
+    "aws_xray_sdk": "the X-Ray SDK and its wrapt (tracing on)",
+    "wrapt": "the X-Ray SDK and its wrapt (tracing on)",
+    "asyncio": "asyncio (Powertools' AppSync resolver and the X-Ray SDK import it)",
+    "_asyncio": "asyncio (Powertools' AppSync resolver and the X-Ray SDK import it)",
+    "api": "the bench's stand-in for the runtime's context object",
+}
+OTHER_IMPORTS = "other modules (the standard library's the most)"
+# One line of `python -X importtime`: self and cumulative microseconds, the module indented.
+IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \| *(\S+)$")
 
 
 @contextmanager
@@ -100,7 +119,7 @@ def _child(mode: str, env: Mapping[str, str], root: Path) -> tuple[float, dict[s
     with subprocess.Popen(  # noqa: S603  # our own module, fixed arguments
         [*CHILD, mode],
         cwd=root,
-        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
+        env=_child_environment(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -117,6 +136,50 @@ def _child(mode: str, env: Mapping[str, str], root: Path) -> tuple[float, dict[s
         raise RuntimeError(f"bench.cold_start_child {mode} failed:\n{errors[-4000:]}")
     phases: dict[str, float] = json.loads(report)
     return wall_ms, phases
+
+
+def _child_environment(env: Mapping[str, str]) -> dict[str, str]:
+    return {**env, "PYTHONPATH": str(PROJECT_ROOT), EVENT_VARIABLE: create_event()}
+
+
+def _own_import_times(mode: str, env: Mapping[str, str], root: Path) -> dict[str, float]:
+    """Each module's own import time (ms, its body without its imports) in one fresh child
+    of `mode` run with `python -X importtime`, which slows every import a little."""
+    finished = subprocess.run(  # noqa: S603  # our own module, fixed arguments
+        [sys.executable, "-X", "importtime", *CHILD[1:], mode],
+        cwd=root,
+        env=_child_environment(env),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_SECONDS,
+        check=False,
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"bench.cold_start_child {mode} failed:\n{finished.stderr[-4000:]}")
+    return {
+        match[2]: int(match[1]) / 1000
+        for match in map(IMPORT_LINE.match, finished.stderr.splitlines())
+        if match
+    }
+
+
+def remaining_imports(
+    handler: list[dict[str, float]], boto3: list[dict[str, float]]
+) -> dict[str, Any]:
+    """What the handler's import adds to bare boto3's: the own import time of each module
+    only the handler's children imported (median over those children), summed by group."""
+    shared = set().union(*boto3)
+    by_group: dict[str, float] = defaultdict(float)
+    for module in set().union(*handler) - shared:
+        group = IMPORT_GROUPS.get(module.split(".")[0], OTHER_IMPORTS)
+        by_group[group] += statistics.median(sample.get(module, 0.0) for sample in handler)
+    return {
+        "children": len(handler),
+        "ms_by_group": {
+            group: round(ms, 1) for group, ms in sorted(by_group.items(), key=lambda kv: -kv[1])
+        },
+        "total_ms": round(sum(by_group.values()), 1),
+    }
 
 
 def _interleaved(
@@ -182,7 +245,7 @@ def with_installed_bytecode(modes: Mapping[str, Mapping[str, str]], root: Path) 
 
 
 def run(
-    backend: MotoBackend, *, runs: int, lever_runs: int, warm_bytecode: bool = True
+    backend: MotoBackend, *, runs: int, lever_runs: int, import_runs: int, warm_bytecode: bool
 ) -> dict[str, Any]:
     memory_mb = stack_configuration().get("memory_mb", 512)
     with xray_daemon() as daemon, task_root() as root:
@@ -207,6 +270,10 @@ def run(
         with_shipped_bytecode(root)
         main = _interleaved(main_modes, runs, root)
         levers = _interleaved(lever_modes, lever_runs, root)
+        imports: dict[str, list[dict[str, float]]] = {"handler": [], "boto3": []}
+        for _ in range(import_runs):
+            for mode in imports:
+                imports[mode].append(_own_import_times(mode, cloud, root))
     handler, boto3 = _walls(main["handler"]), _walls(main["boto3"])
     lever_figures = {name: _phase(samples, "lever_ms") for name, samples in levers.items()}
     return {
@@ -225,6 +292,7 @@ def run(
                 },
             },
             "levers": _levers(lever_figures),
+            "remaining_imports": remaining_imports(imports["handler"], imports["boto3"]),
         },
         "snapstart": _snapstart(main, memory_mb),
     }

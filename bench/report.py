@@ -158,6 +158,41 @@ def _cold_start_table(vs: dict[str, Any]) -> list[str]:
     )
 
 
+def _remaining(vs: dict[str, Any]) -> list[str]:
+    """Where the handler's extra milliseconds go: its import, module by module, and its
+    first call, phase against phase."""
+    phases, imports = vs["phases"], vs["remaining_imports"]
+    import_gap = phases["handler"]["import"]["median"] - phases["boto3"]["import"]["median"]
+    call_gap = (
+        phases["handler"]["first_call"]["median"]
+        - phases["boto3"]["clients"]["median"]
+        - phases["boto3"]["calls"]["median"]
+    )
+    rows = [[group, _n(ms)] for group, ms in imports["ms_by_group"].items()]
+    rows.append(["total", _n(imports["total_ms"])])
+    return [
+        f"What remains, measured. The handler's import takes {_n(import_gap)} ms more than "
+        f"bare boto3's (medians of the phases above). `python -X importtime` gives each "
+        "module's own import time, in more fresh interpreters "
+        f"({imports['children']} of each variant); here are the modules only the handler "
+        "imports, by what brings them (medians; the option itself slows every import a "
+        "little):",
+        "",
+        *_table(["modules only the handler imports", "own import ms"], rows),
+        "",
+        f"The first call takes {_n(call_gap)} ms more than bare boto3's clients and calls: "
+        "the UpdateItem that clears the order's unpublished marker once the message is sent "
+        "(section 3), which the baseline does not make, and the Tracer's subsegments, the "
+        "Logger and the metrics flush. Of the import, `resolvers/` is the one part that is "
+        "ours to cut: dataclasses generate their methods when their module runs. The rest "
+        "comes with Powertools as the entry and tracing on: asyncio comes with the X-Ray SDK "
+        "even under a hand-written router, and the Logger, Metrics and Tracer stay. Tried "
+        "and left: building clients from botocore without boto3 (boto3 adds s3transfer's "
+        "import, but the serializer and Powertools idempotency need boto3 anyway). In the "
+        "cloud, prod's SnapStart takes the import out of the cold start (section 2).",
+    ]
+
+
 def _cold_start(results: dict[str, Any]) -> list[str]:
     vs = results["cold_start"]["vs_boto3"]
     handler = vs["handler"]
@@ -195,17 +230,9 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         "installed (httpx, requests... all patched by patch_all); the Lambda runtime has "
         "fewer, so there it is smaller. Powertools' AppSync resolver is imported without "
         "the `event_handler` and `data_classes` package inits, which import every resolver "
-        "type and event class Powertools has (`resolvers/powertools_appsync.py`). What "
-        "remains between the handler and bare boto3 (`python -X importtime`): running "
-        "`resolvers/`' module bodies (the dataclasses' generated methods the most); the "
-        "X-Ray SDK (tracing); asyncio, which Powertools' AppSync resolver and the X-Ray SDK "
-        "both import; Powertools' Logger, Metrics and Tracer. The first call builds the "
-        "clients and makes boto3's two calls plus the UpdateItem that clears the order's "
-        "unpublished marker, which the baseline does not make. A hand-written router instead "
-        "of Powertools' would now save little: asyncio comes with the X-Ray SDK too, and the "
-        "Logger, Metrics and Tracer stay. Tried and left: building clients from botocore "
-        "without boto3 (boto3 adds s3transfer's import, but the serializer and Powertools "
-        "idempotency need boto3 anyway).",
+        "type and event class Powertools has (`resolvers/powertools_appsync.py`).",
+        "",
+        *_remaining(vs),
         "",
         "![cold start](cold_start.png)",
         "",

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
+from bench.cold_start import IMPORT_GROUPS
 from bench.figures import COMPARED_KEYS, FIGURE_KEYS
 from harness.serve_process import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
-# Each issue-12 figure that has a goal, by its path in results.json.
+# Each figure that has a goal, by its path in results.json.
 GOALS = {
     "cold_start.vs_boto3.handler": 1.3,
     "warm_overhead.createOrder": 1.15,
@@ -113,6 +114,19 @@ def test_levers_snapstart_and_the_estimate_are_reported(results: dict[str, Any])
     assert snap["memory_mb"] > 0
     assert set(snap["estimated_cold_start_s"]) == {"without", "with_before_restore_time"}
     assert snap["after_restore"]["baseline"] == snap["cold_start_without"]
+
+
+def test_the_cold_start_s_extra_import_is_measured_module_by_module(
+    results: dict[str, Any], quick_run: Path
+) -> None:
+    remaining = results["cold_start"]["vs_boto3"]["remaining_imports"]
+    groups = remaining["ms_by_group"]
+    # Only the handler imports its own package, Powertools and (tracing on) the X-Ray SDK.
+    for brought_by in ("resolvers", "aws_lambda_powertools", "aws_xray_sdk"):
+        assert groups[IMPORT_GROUPS[brought_by]] > 0, brought_by
+    assert remaining["total_ms"] == pytest.approx(sum(groups.values()), abs=0.1 * len(groups))
+    report = (quick_run / "report.md").read_text()
+    assert f"| {IMPORT_GROUPS['resolvers']} |" in report
 
 
 def test_page_cost_counts_what_dynamodb_examines(results: dict[str, Any]) -> None:
