@@ -31,7 +31,7 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from gql import Client, gql
+from gql import Client, GraphQLRequest, gql
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.appsync_auth import AppSyncIAMAuthentication, AppSyncJWTAuthentication
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
@@ -165,7 +165,9 @@ async def _subscribe_then_create(
         received: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
 
         async def listen() -> None:
-            async for result in session.subscribe(CREATED, variable_values={"estado": "recibida"}):
+            async for result in session.subscribe(
+                GraphQLRequest(CREATED, variable_values={"estado": "recibida"})
+            ):
                 if result["onOrderCreated"]["descripcion"] == marker:
                     received.set_result(result["onOrderCreated"])
                     return
@@ -193,7 +195,9 @@ def test_gql_with_appsync_iam_auth_queries_and_subscribes(emulator: Emulator) ->
     async def create(descripcion: str) -> None:
         http = AIOHTTPTransport(url=f"{emulator.url}/graphql", auth=auth)
         async with Client(transport=http) as client:
-            created = await client.execute(CREATE, variable_values=_created(descripcion))
+            created = await client.execute(
+                GraphQLRequest(CREATE, variable_values=_created(descripcion))
+            )
         assert created["createOrder"]["estado"] == "recibida"
 
     received = asyncio.run(_subscribe_then_create(emulator, auth, create, marker))
@@ -240,7 +244,7 @@ def test_gql_with_a_user_pool_token_subscribes(emulator: Emulator) -> None:
     async def create(descripcion: str) -> None:
         http = AIOHTTPTransport(url=f"{emulator.url}/graphql", auth=auth)
         async with Client(transport=http) as client:
-            await client.execute(CREATE, variable_values=_created(descripcion))
+            await client.execute(GraphQLRequest(CREATE, variable_values=_created(descripcion)))
 
     received = asyncio.run(_subscribe_then_create(emulator, auth, create, marker))
 
