@@ -64,7 +64,7 @@ class Profile:
 FULL = Profile(
     name="full",
     listed_orders=workload.LISTED_ORDERS,
-    cold_runs=9,
+    cold_runs=15,
     lever_runs=5,
     import_runs=5,
     warm_bytecode=True,

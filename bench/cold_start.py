@@ -279,6 +279,17 @@ def run(
     return {
         "vs_boto3": {
             "handler": compared(handler, boto3, GOAL_VS_BOTO3),
+            # Each round's pair shares the machine's state of the moment: their spread is the
+            # run's noise.
+            "round_ratios": figure(
+                [
+                    handler_wall / boto3_wall
+                    for (handler_wall, _), (boto3_wall, _) in zip(
+                        main["handler"], main["boto3"], strict=True
+                    )
+                ],
+                "ratio",
+            ),
             "handler_tracing_off": _walls(main["handler (tracing off)"]),
             "phases": {
                 "handler": {

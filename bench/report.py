@@ -158,6 +158,18 @@ def _cold_start_table(vs: dict[str, Any]) -> list[str]:
     )
 
 
+def _round_ratios(rounds: dict[str, Any], goal: float) -> str:
+    """How the ratio moved from round to round: the two variants of a round ran one after
+    the other, so their ratio carries the noise of the moment and no more."""
+    ratios = rounds["samples"]
+    within = sum(ratio <= goal for ratio in ratios)
+    return (
+        f"Round by round, the ratio of the two ran from {min(ratios):.2f} to "
+        f"{max(ratios):.2f} (median {rounds['median']:.2f}); {within} of {len(ratios)} rounds "
+        "were within the goal."
+    )
+
+
 def _remaining(vs: dict[str, Any]) -> list[str]:
     """Where the handler's extra milliseconds go: its import, module by module, and its
     first call, phase against phase."""
@@ -215,7 +227,7 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         *_cold_start_table(vs),
         "",
         f"Ratio handler / boto3: **{handler['ratio']:.2f}** (goal ≤ {handler['goal']}: "
-        f"{_verdict(handler)}).",
+        f"{_verdict(handler)}). {_round_ratios(vs['round_ratios'], handler['goal'])}",
         "",
         "What each lever bought, each timed in fresh interpreters (the work it avoids):",
         "",

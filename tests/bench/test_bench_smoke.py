@@ -129,6 +129,20 @@ def test_the_cold_start_s_extra_import_is_measured_module_by_module(
     assert f"| {IMPORT_GROUPS['resolvers']} |" in report
 
 
+def test_the_cold_start_ratio_is_given_round_by_round(
+    results: dict[str, Any], quick_run: Path
+) -> None:
+    vs = results["cold_start"]["vs_boto3"]
+    rounds, handler = vs["round_ratios"], vs["handler"]
+    # one ratio a round: the handler's wall time over bare boto3's in the same round
+    expected = [
+        mine / theirs
+        for mine, theirs in zip(handler["samples"], handler["baseline"]["samples"], strict=True)
+    ]
+    assert rounds["samples"] == pytest.approx(expected, rel=1e-2)
+    assert "Round by round, the ratio of the two ran from" in (quick_run / "report.md").read_text()
+
+
 def test_page_cost_counts_what_dynamodb_examines(results: dict[str, Any]) -> None:
     pages = results["page_cost"]
     small, large = pages["table_sizes"]
