@@ -195,6 +195,16 @@ def _interleaved(
     return samples
 
 
+def _round_ratios(
+    handler: list[tuple[float, dict[str, float]]], boto3: list[tuple[float, dict[str, float]]]
+) -> dict[str, Any]:
+    """The handler's wall time over bare boto3's, round by round: a round's pair shares the
+    machine's state of the moment, so their spread is the run's noise."""
+    return figure(
+        [mine / theirs for (mine, _), (theirs, _) in zip(handler, boto3, strict=True)], "ratio"
+    )
+
+
 def _walls(samples: list[tuple[float, dict[str, float]]]) -> dict[str, Any]:
     return figure([wall for wall, _ in samples], "ms")
 
@@ -279,17 +289,7 @@ def run(
     return {
         "vs_boto3": {
             "handler": compared(handler, boto3, GOAL_VS_BOTO3),
-            # Each round's pair shares the machine's state of the moment: their spread is the
-            # run's noise.
-            "round_ratios": figure(
-                [
-                    handler_wall / boto3_wall
-                    for (handler_wall, _), (boto3_wall, _) in zip(
-                        main["handler"], main["boto3"], strict=True
-                    )
-                ],
-                "ratio",
-            ),
+            "round_ratios": _round_ratios(main["handler"], main["boto3"]),
             "handler_tracing_off": _walls(main["handler (tracing off)"]),
             "phases": {
                 "handler": {
