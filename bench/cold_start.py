@@ -55,16 +55,17 @@ LEVERS = {
 
 # The modules only the handler imports, by what brings them (their first dotted name); the
 # rest of a cold start's import is boto3's, which both variants pay.
-IMPORT_GROUPS = {
-    "resolvers": "resolvers/: the package's own module bodies",
-    "aws_lambda_powertools": "Powertools: Logger, Metrics, Tracer, the AppSync resolver",
-    "typing_extensions": "Powertools: Logger, Metrics, Tracer, the AppSync resolver",
-    "aws_xray_sdk": "the X-Ray SDK and its wrapt (tracing on)",
-    "wrapt": "the X-Ray SDK and its wrapt (tracing on)",
-    "asyncio": "asyncio (Powertools' AppSync resolver and the X-Ray SDK import it)",
-    "_asyncio": "asyncio (Powertools' AppSync resolver and the X-Ray SDK import it)",
-    "api": "the bench's stand-in for the runtime's context object",
+_GROUPED = {
+    "resolvers/: the package's own module bodies": ("resolvers",),
+    "Powertools: Logger, Metrics, Tracer, the AppSync resolver": (
+        "aws_lambda_powertools",
+        "typing_extensions",
+    ),
+    "the X-Ray SDK and its wrapt (tracing on)": ("aws_xray_sdk", "wrapt"),
+    "asyncio (Powertools' AppSync resolver and the X-Ray SDK import it)": ("asyncio", "_asyncio"),
+    "the bench's stand-in for the runtime's context object": ("api",),
 }
+IMPORT_GROUPS = {name: group for group, names in _GROUPED.items() for name in names}
 OTHER_IMPORTS = "other modules (the standard library's the most)"
 # One line of `python -X importtime`: self and cumulative microseconds, the module indented.
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \| *(\S+)$")
